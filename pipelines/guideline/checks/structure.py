@@ -1,0 +1,169 @@
+"""Structural checks: unique ids, sections and groups that exist, known concepts and grades."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+from ..findings import Finding, Location, Severity
+from ..model import Record
+from ..rules import Rule
+from .base import Check, Context
+
+DUPLICATE_ID = Rule("ID001", "Duplicate id", Severity.ERROR,
+                    "Two records of the same kind share an id. Ids must be unique across the whole corpus, "
+                    "not just within a file or topic: citations, approvals and reports refer to them.")
+UNKNOWN_SECTION = Rule("TOP001", "Unknown section or group", Severity.ERROR,
+                       "A recommendation names a section (or a group within it) that its topic does not define.")
+BAD_SUMMARY = Rule("TOP002", "Summary not found", Severity.ERROR,
+                   "The topic's summary must be the id of one of its recommendations whose section is 'summary'.")
+UNKNOWN_CONCEPT = Rule("VOC001", "Unknown concept", Severity.ERROR,
+                       "An intervention, comparator, condition or dosing agent is not a concept id of the "
+                       "vocabulary (guidelines/vocabulary.yaml). Add the concept or fix the id.")
+VOCABULARY_STRUCTURE = Rule("VOC002", "Broken is-a hierarchy", Severity.ERROR,
+                            "A vocabulary concept names a parent that does not exist, or the is-a links form "
+                            "a cycle.")
+UNKNOWN_SCHEME = Rule("GRD001", "Unknown grading scheme", Severity.ERROR,
+                      "The strength names a grading scheme (or version) that grading-schemes.yaml does not define.")
+UNKNOWN_GRADE = Rule("GRD002", "Grade not in scheme", Severity.ERROR,
+                     "The native grade does not exist in the record's grading scheme or its version "
+                     "(e.g. 'Limited' in AAOS 2010, which called it 'Weak').")
+CLASS_MISMATCH = Rule("GRD003", "Strength class does not match grade", Severity.ERROR,
+                      "The normalised class differs from the one the grading scheme maps the native grade to.")
+
+SUMMARY_SECTION = "summary"
+
+
+def _duplicate_ids(ctx: Context) -> Iterator[Finding]:
+    for kind in ("topic", "recommendation", "reference"):
+        for record_id, records in ctx.corpus.by_id(kind).items():
+            first = records[0]
+            for other in records[1:]:
+                yield DUPLICATE_ID.finding(
+                    other.location("id"), f"{kind} id '{record_id}' is already used at {first.file}:{first.line}",
+                    hint="give this record a new id; ids are never reused", related=(first.location("id"),))
+
+
+def _sections(ctx: Context) -> Iterator[Finding]:
+    topic_sections: dict[str, dict[str, set[str]]] = {}
+    for topic in ctx.corpus.topics:
+        sections: dict[str, set[str]] = {}
+        for section in topic.list_of("sections"):
+            if isinstance(section, dict) and isinstance(section.get("id"), str):
+                sections[section["id"]] = {g["id"] for g in section.get("groups") or []
+                                           if isinstance(g, dict) and isinstance(g.get("id"), str)}
+        topic_sections[topic.id] = sections
+        summary_id = topic.get("summary")
+        if isinstance(summary_id, str):
+            summary = ctx.corpus.first("recommendation", summary_id)
+            if summary is None or summary.topic != topic.id or summary.get("section") != SUMMARY_SECTION:
+                yield BAD_SUMMARY.finding(
+                    topic.location("summary"),
+                    f"summary '{summary_id}' is not a recommendation of this topic in section '{SUMMARY_SECTION}'")
+    for rec in ctx.corpus.recommendations:
+        sections = topic_sections.get(rec.topic or "")
+        section = rec.get("section")
+        if sections is None or not isinstance(section, str) or section == SUMMARY_SECTION:
+            continue
+        if section not in sections:
+            yield UNKNOWN_SECTION.finding(rec.location("section"), f"section '{section}' is not defined in the topic",
+                                          hint=_suggest(section, sections), key=section)
+            continue
+        group = rec.get("group")
+        if isinstance(group, str) and group not in sections[section]:
+            yield UNKNOWN_SECTION.finding(rec.location("group"), f"group '{group}' is not defined in section "
+                                          f"'{section}'", hint=_suggest(group, sections[section]), key=group)
+
+
+def _suggest(value: str, options: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def concept_fields(rec: Record) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(field path, concept id) for every concept a recommendation refers to."""
+    for name in ("intervention", "comparator"):
+        for index, value in enumerate(rec.list_of(name)):
+            if isinstance(value, str):
+                yield (name, index), value
+    population = rec.get("population")
+    if isinstance(population, dict) and isinstance(population.get("condition"), list):
+        for index, value in enumerate(population["condition"]):
+            if isinstance(value, str):
+                yield ("population", "condition", index), value
+    for index, dose in enumerate(rec.list_of("dosing")):
+        if isinstance(dose, dict) and isinstance(dose.get("agent"), str):
+            yield ("dosing", index, "agent"), dose["agent"]
+
+
+def _concepts(ctx: Context) -> Iterator[Finding]:
+    vocabulary = ctx.project.vocabulary
+    known = list(vocabulary.concepts)
+    for rec in ctx.corpus.recommendations:
+        for path, concept in concept_fields(rec):
+            if concept not in vocabulary:
+                yield UNKNOWN_CONCEPT.finding(rec.location(*path), f"concept '{concept}' is not in the vocabulary",
+                                              hint=_suggest(concept, known) or "add it to guidelines/vocabulary.yaml",
+                                              key=concept)
+
+
+def _vocabulary(ctx: Context) -> Iterator[Finding]:
+    vocabulary = ctx.project.vocabulary
+    doc = ctx.project.data_documents.get(ctx.project.data_file("vocabulary.yaml"))
+    path = doc.path if doc else "guidelines/vocabulary.yaml"
+    for concept in vocabulary.concepts.values():
+        for parent in concept.parents:
+            if parent not in vocabulary:
+                yield VOCABULARY_STRUCTURE.finding(Location(path, concept.line, 1, concept.id),
+                                                   f"parent '{parent}' of '{concept.id}' is not a concept",
+                                                   hint=_suggest(parent, vocabulary.concepts), key=parent)
+    for concept_id in vocabulary.cycles():
+        concept = vocabulary.concepts[concept_id]
+        yield VOCABULARY_STRUCTURE.finding(Location(path, concept.line, 1, concept_id),
+                                           f"'{concept_id}' is its own ancestor (is-a cycle)", key="cycle")
+
+
+def _grades(ctx: Context) -> Iterator[Finding]:
+    grading = ctx.project.grading
+    for rec in ctx.corpus.recommendations:
+        strength = rec.get("strength")
+        if not isinstance(strength, dict) or not isinstance(strength.get("scheme"), str):
+            continue
+        scheme, grade = strength["scheme"], strength.get("grade")
+        version = str(strength["version"]) if strength.get("version") is not None else None
+        if scheme not in grading.scheme_ids():
+            yield UNKNOWN_SCHEME.finding(rec.location("strength", "scheme"), f"grading scheme '{scheme}' is unknown",
+                                         hint=_suggest(scheme, grading.scheme_ids()), key=scheme)
+            continue
+        grades = grading.grades_of(scheme, version)
+        if grades is None:
+            versions = ", ".join(v or "(none)" for v in grading.versions(scheme))
+            yield UNKNOWN_SCHEME.finding(rec.location("strength", "version" if version else "scheme"),
+                                         f"{scheme} has no version '{version}'" if version else
+                                         f"{scheme} has several versions; name one", hint=f"versions: {versions}",
+                                         key=f"{scheme}/{version}")
+            continue
+        if not isinstance(grade, str):
+            continue
+        known = grading.lookup(scheme, version, grade)
+        label = f"{scheme} {version}" if version else scheme
+        if known is None:
+            yield UNKNOWN_GRADE.finding(rec.location("strength", "grade"),
+                                        f"'{grade}' is not a grade of {label}",
+                                        hint="grades: " + ", ".join(g.grade for g in grades.values()), key=grade)
+            continue
+        declared = strength.get("class")
+        if isinstance(declared, str) and declared != known.strength_class:
+            yield CLASS_MISMATCH.finding(rec.location("strength", "class"),
+                                         f"class '{declared}' does not match {label} '{known.grade}', which maps "
+                                         f"to '{known.strength_class}' ({known.mapping})",
+                                         hint=f"set class: {known.strength_class}", key=declared)
+
+
+CHECKS = (
+    Check("duplicate-ids", (DUPLICATE_ID,), _duplicate_ids),
+    Check("sections", (UNKNOWN_SECTION, BAD_SUMMARY), _sections),
+    Check("concepts", (UNKNOWN_CONCEPT,), _concepts),
+    Check("vocabulary", (VOCABULARY_STRUCTURE,), _vocabulary),
+    Check("grades", (UNKNOWN_SCHEME, UNKNOWN_GRADE, CLASS_MISMATCH), _grades),
+)

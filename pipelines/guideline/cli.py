@@ -1,0 +1,63 @@
+"""The `guideline` command: parse options, call a command's run(), map exceptions to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .commands import COMMANDS
+from .errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, GuidelineError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guideline",
+        description="Check, review, publish and report on clinical guideline records kept as YAML in git.",
+        epilog="examples:\n  guideline validate\n  guideline validate guidelines/topics --format json\n"
+               "  guideline rules\n\nRun 'guideline COMMAND --help' for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"guideline {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except GuidelineError as exc:
+        print(f"guideline: error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("guideline: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a report, never a bare traceback
+        import traceback
+        print(f"guideline: unexpected failure: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("GUIDELINE_DEBUG"):
+            traceback.print_exc()
+        else:
+            print("  this is a bug in guideline; rerun with GUIDELINE_DEBUG=1 and report the traceback",
+                  file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""guideline rules: list every rule the tool can report, with its documentation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+
+from ..errors import EXIT_OK, UsageError
+from ..registry import all_rules
+from .common import emit
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("rules", help="list the rules and what they check",
+                            description="List every rule: id, title, default severity and description.",
+                            epilog="examples:\n  guideline rules\n  guideline rules REF001\n"
+                                   "  guideline rules --format json",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("ids", nargs="*", metavar="RULE", help="show only these rule ids")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rules = all_rules()
+    unknown = [r for r in args.ids if r not in rules]
+    if unknown:
+        raise UsageError(f"unknown rule id: {', '.join(unknown)}", hint="run 'guideline rules' to list them")
+    selected = [rules[r] for r in args.ids] if args.ids else list(rules.values())
+    if args.format == "json":
+        emit(json.dumps([{"id": r.id, "title": r.title, "severity": r.severity.value, "description": r.description}
+                         for r in selected], indent=2) + "\n", None)
+        return EXIT_OK
+    lines = []
+    for rule in selected:
+        lines.append(f"{rule.id}  {rule.severity.value:<7}  {rule.title}")
+        lines.extend(textwrap.wrap(rule.description, width=96, initial_indent="    ", subsequent_indent="    "))
+    emit("\n".join(lines) + "\n", None)
+    return EXIT_OK

@@ -1,0 +1,53 @@
+"""guideline validate: check the corpus and report findings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..engine import validate
+from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..project import CORPUS_DIR
+from ..registry import all_rules
+from ..render import REPORTERS
+from .common import Progress, add_root_option, add_today_option, emit, open_project, today_of, use_colour
+
+EXAMPLES = """examples:
+  guideline validate                         check everything under guidelines/
+  guideline validate guidelines/topics/osteoporotic-spine-fracture.yaml
+  guideline validate --format github         annotations for a GitHub Actions log
+  guideline validate --format sarif --output findings.sarif
+  guideline validate --strict                warnings fail the run too
+
+exit codes: 0 no errors, 1 error findings (--strict: warnings too), 2 usage or configuration error,
+3 unexpected failure."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("validate", help="check records and report findings",
+                            description="Check guideline records: YAML, schemas, references, consistency.",
+                            epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help=f"files or folders to check (default: {CORPUS_DIR}/)")
+    parser.add_argument("--format", "-f", choices=sorted(REPORTERS), default="text", help="output format")
+    parser.add_argument("--output", "-o", type=Path, help="write the report to this file instead of stdout")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings as well as errors")
+    parser.add_argument("--exit-zero", action="store_true", help="always exit 0 when the check ran")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+    add_root_option(parser)
+    add_today_option(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    project = open_project(args)
+    paths = args.paths or [project.root / CORPUS_DIR]
+    result = validate(paths, project, today=today_of(args), progress=Progress("checking files"))
+    colour = args.color == "always" or (args.color == "auto" and args.output is None and use_colour(sys.stdout))
+    emit(REPORTERS[args.format](result.findings, all_rules(), colour), args.output)
+    if args.exit_zero:
+        return EXIT_OK
+    failing = result.errors + (result.warnings if args.strict else 0)
+    return EXIT_FINDINGS if failing else EXIT_OK
+

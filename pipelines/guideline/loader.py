@@ -1,0 +1,307 @@
+"""The only code that parses files: YAML text in, plain data with the position of every value out.
+
+Safety comes first: no YAML tag may construct an object, no anchor or alias is accepted (so an alias
+bomb is never expanded), duplicate keys are errors rather than silently dropped values, and every
+problem becomes a finding with a file and line instead of an exception.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .findings import Finding, Location, Severity
+from .rules import Rule
+
+try:
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - libyaml is in every wheel we install
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+PathKey = tuple[str | int, ...]
+
+SYNTAX = Rule("YML001", "YAML syntax error", Severity.ERROR,
+              "The file is not well-formed YAML (bad indentation, a tab, an unclosed quote or bracket...).")
+DUPLICATE_KEY = Rule("YML002", "Duplicate key", Severity.ERROR,
+                     "A mapping has the same key twice. YAML parsers silently keep the last value, "
+                     "which loses an editor's data, so it is an error here.")
+TAG = Rule("YML003", "YAML tag not allowed", Severity.ERROR,
+           "Explicit YAML tags such as !!python/object can construct objects or change types; "
+           "records are plain text, numbers, lists and mappings only.")
+ALIAS = Rule("YML004", "Anchor or alias not allowed", Severity.ERROR,
+             "Anchors (&name) and aliases (*name) make one value appear in several places, hide what a "
+             "diff changes and allow 'billion laughs' expansion bombs. Write the value out.")
+ENCODING = Rule("YML005", "Not UTF-8", Severity.ERROR,
+                "Files must be UTF-8 text. Re-save the file as UTF-8.")
+CONFLICT_MARKER = Rule("YML006", "Merge-conflict marker", Severity.ERROR,
+                       "The file still holds <<<<<<<, ======= or >>>>>>> lines from an unresolved git merge.")
+TOO_LARGE = Rule("YML007", "File too large", Severity.ERROR,
+                 "The file is larger than the policy's max_file_bytes; split it into several files.")
+TOO_DEEP = Rule("YML008", "Nesting too deep", Severity.ERROR,
+                "Values nest deeper than any record needs; the file is probably malformed.")
+EMPTY = Rule("YML009", "Empty file", Severity.ERROR, "The file holds no YAML document.")
+MULTI_DOC = Rule("YML010", "Several YAML documents", Severity.ERROR,
+                 "A record file holds exactly one YAML document; remove the extra '---' separators.")
+BOM = Rule("YML011", "Byte-order mark", Severity.WARNING,
+           "The file starts with a UTF-8 byte-order mark, which some tools show as stray characters. "
+           "Re-save without BOM.")
+UNREADABLE = Rule("YML012", "File cannot be read", Severity.ERROR,
+                  "The file is missing, unreadable, or a link that points outside the repository.")
+
+RULES = (SYNTAX, DUPLICATE_KEY, TAG, ALIAS, ENCODING, CONFLICT_MARKER, TOO_LARGE, TOO_DEEP, EMPTY,
+         MULTI_DOC, BOM, UNREADABLE)
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 40
+_CONFLICT_RE = re.compile(r"^(?:<{7}|={7}|>{7})(?: |\r?$)", re.MULTILINE)
+_DEEP_FLOW_RE = re.compile(r"(?:[\[{][ \t]*){%d}" % MAX_DEPTH)
+_DEEP_BLOCK_RE = re.compile(r"^[ -]{%d}" % (MAX_DEPTH * 8), re.MULTILINE)
+_ANCHOR_HINT_RE = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_ALLOWED_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _SEQ, _MAP})
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Document:
+    """One parsed file: its data (None when it could not be parsed) and where every value sits."""
+
+    path: str
+    data: Any
+    positions: dict[PathKey, tuple[int, int]]
+    findings: list[Finding] = field(default_factory=list)
+    digest: str = ""
+
+    def position(self, key: PathKey) -> tuple[int, int]:
+        """Line and column of the value at key, or of its nearest ancestor that has one."""
+        while key:
+            pos = self.positions.get(key)
+            if pos is not None:
+                return pos
+            key = key[:-1]
+        return self.positions.get((), (1, 1))
+
+    def location(self, key: PathKey, record: str | None = None) -> Location:
+        line, column = self.position(key)
+        return Location(self.path, line, column, record)
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None
+
+
+class _Builder:
+    """Turns composed nodes into plain values, recording positions and rejecting unsafe constructs."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.findings: list[Finding] = []
+        self.seen: set[int] = set()
+
+    def _at(self, node: yaml.Node) -> Location:
+        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
+        if id(node) in self.seen:
+            line, column = self.positions.get(key, (node.start_mark.line + 1, node.start_mark.column + 1))
+            self.findings.append(ALIAS.finding(Location(self.path, line, column),
+                                               "alias to an anchored value; write the value out instead",
+                                               hint="remove the &anchor and *alias and repeat the value"))
+            return None
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self.findings.append(TOO_DEEP.finding(self._at(node), f"values nest more than {MAX_DEPTH} levels deep"))
+            return None
+        tag = node.tag
+        if tag not in _ALLOWED_TAGS:
+            self.findings.append(TAG.finding(self._at(node), f"YAML tag {tag!r} is not allowed",
+                                             hint="remove the tag; write plain text, numbers, lists and mappings"))
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, key, depth)
+        if isinstance(node, yaml.SequenceNode):
+            out: list[Any] = []
+            for index, item in enumerate(node.value):
+                item_key = (*key, index)
+                self.positions[item_key] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                out.append(self.build(item, item_key, depth + 1))
+            return out
+        return _scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, key: PathKey, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
+                what = "merge key '<<'" if key_node.tag == "tag:yaml.org,2002:merge" else "complex or tagged key"
+                rule = ALIAS if key_node.tag == "tag:yaml.org,2002:merge" else TAG
+                self.findings.append(rule.finding(self._at(key_node), f"{what} is not allowed"))
+                continue
+            name = str(key_node.value)
+            child_key = (*key, name)
+            if name in out:
+                first = self.positions[child_key]
+                self.findings.append(DUPLICATE_KEY.finding(
+                    self._at(key_node), f"duplicate key '{name}' (first defined at line {first[0]})",
+                    hint="merge the two values into one key; YAML would silently keep only the last",
+                    related=(Location(self.path, first[0], first[1]),)))
+                continue
+            self.positions[child_key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[name] = self.build(value_node, child_key, depth + 1)
+        return out
+
+
+def _scalar(node: yaml.Node) -> Any:
+    tag, text = node.tag, node.value
+    if tag == _STR or tag == _TIMESTAMP:
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        # YAML 1.1 reads yes/no/on/off as booleans (the "Norway problem"); only true/false count here.
+        return True if text in _TRUE else False if text in _FALSE else text
+    if tag == _INT:
+        return _CONSTRUCTOR.construct_yaml_int(node)
+    return _CONSTRUCTOR.construct_yaml_float(node)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building many small objects triggers the cyclic collector constantly; nothing here makes cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _first_anchor(text: str) -> tuple[int, int] | None:
+    """Position of the first anchor; the cheap regex only decides whether to ask the parser."""
+    if not _ANCHOR_HINT_RE.search(text):
+        return None
+    for event in yaml.parse(text, Loader=_YamlLoader):
+        if getattr(event, "anchor", None) and not isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1, event.start_mark.column + 1
+    return None
+
+
+def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def parse_text(raw: bytes, path: str) -> Document:
+    """Parse raw bytes of a YAML file. Never raises for bad input: problems come back as findings."""
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    doc = Document(path, None, {}, [], digest)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        doc.findings.append(BOM.finding(Location(path, 1, 1), "file starts with a UTF-8 byte-order mark"))
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_of_offset(raw, exc.start)
+        doc.findings.append(ENCODING.finding(Location(path, line, column),
+                                             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                                             hint="re-save the file with UTF-8 encoding"))
+        return doc
+    conflict = _CONFLICT_RE.search(text)
+    if conflict:
+        line = text.count("\n", 0, conflict.start()) + 1
+        doc.findings.append(CONFLICT_MARKER.finding(
+            Location(path, line, 1), f"merge-conflict marker '{conflict.group(0).strip()}' left in the file",
+            hint="resolve the merge: keep the right side, delete the marker lines"))
+        return doc
+    deep = _DEEP_FLOW_RE.search(text) or _DEEP_BLOCK_RE.search(text)
+    if deep:
+        line = text.count("\n", 0, deep.start()) + 1
+        doc.findings.append(TOO_DEEP.finding(Location(path, line, 1),
+                                             f"values nest more than {MAX_DEPTH} levels deep"))
+        return doc
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_YamlLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "malformed YAML"
+        if exc.context:
+            problem = f"{exc.context}, {problem}"
+        lines = text.splitlines()
+        hint = None
+        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
+            hint = "this line holds a tab: YAML indentation must use spaces"
+        doc.findings.append(SYNTAX.finding(Location(path, line, column), problem, hint=hint))
+        return doc
+    except yaml.YAMLError as exc:
+        doc.findings.append(SYNTAX.finding(Location(path, 1, 1), str(exc).splitlines()[0]))
+        return doc
+    except RecursionError:
+        doc.findings.append(TOO_DEEP.finding(Location(path, 1, 1), "values nest too deeply to read"))
+        return doc
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        doc.findings.append(EMPTY.finding(Location(path, 1, 1), "file holds no YAML document",
+                                          hint="add the file's content, or delete the file"))
+        return doc
+    if len(nodes) > 1:
+        second = nodes[1]
+        doc.findings.append(MULTI_DOC.finding(Location(path, second.start_mark.line + 1, 1),
+                                              "file holds more than one YAML document"))
+        return doc
+    anchor = _first_anchor(text)
+    if anchor is not None:
+        doc.findings.append(ALIAS.finding(Location(path, anchor[0], anchor[1]), "anchor (&name) is not allowed",
+                                          hint="remove the &anchor and write each value out"))
+        return doc
+    builder = _Builder(path)
+    root = nodes[0]
+    builder.positions[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
+    data = builder.build(root, (), 0)
+    doc.positions = builder.positions
+    doc.findings.extend(builder.findings)
+    blocking = any(f.severity is Severity.ERROR for f in builder.findings)
+    doc.data = None if blocking else data
+    return doc
+
+
+def read_file(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+              root: Path | None = None) -> Document:
+    """Read and parse one file; a missing, oversized or escaping file is a finding, not an exception."""
+    where = Location(display, 1, 1)
+    try:
+        if root is not None and path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root.resolve()):
+                return Document(display, None, {}, [UNREADABLE.finding(
+                    where, f"symbolic link points outside the repository ({target})",
+                    hint="copy the file into the repository instead of linking to it")])
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Document(display, None, {}, [TOO_LARGE.finding(
+                where, f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+                hint="split the records into several files, or raise policy.max_file_bytes")])
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Document(display, None, {}, [UNREADABLE.finding(where, f"cannot read file: {exc.strerror or exc}")])
+    return parse_text(raw, display)

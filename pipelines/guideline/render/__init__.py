@@ -1,0 +1,19 @@
+"""Reporters for validation findings, chosen by name. They format; they never decide or exit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..findings import Finding
+from ..rules import Rule
+from . import findings_formats
+
+Reporter = Callable[[list[Finding], dict[str, Rule], bool], str]
+
+REPORTERS: dict[str, Reporter] = {
+    "text": findings_formats.text,
+    "json": findings_formats.json_report,
+    "github": findings_formats.github,
+    "sarif": findings_formats.sarif,
+    "junit": findings_formats.junit,
+}

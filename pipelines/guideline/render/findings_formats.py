@@ -1,0 +1,135 @@
+"""Validation findings as text, JSON, GitHub annotations, SARIF 2.1.0 and JUnit XML."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from .. import __version__
+from ..findings import Finding, Severity, summarize
+from ..rules import Rule
+
+_COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_RESET = "\033[0m"
+_DIM = "\033[2m"
+
+
+def text(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+    lines: list[str] = []
+    for f in findings:
+        level = f.severity.value.upper()
+        if f.waiver:
+            level = f"WAIVED({level})"
+        if colour:
+            level = f"{_COLOURS[f.severity]}{level}{_RESET}"
+        record = f" [{f.record}]" if f.record else ""
+        lines.append(f"{f.file}:{f.line}:{f.column}: {level} {f.rule} {f.message}{record}")
+        extras = []
+        if f.hint:
+            extras.append(f"hint: {f.hint}")
+        extras.extend(f"see also {loc.file}:{loc.line}" + (f" [{loc.record}]" if loc.record else "")
+                      for loc in f.related)
+        if f.source:
+            extras.append(f"from {f.source.file}:{f.source.line}")
+        for extra in extras:
+            lines.append(f"    {_DIM}{extra}{_RESET}" if colour else f"    {extra}")
+    summary = summarize(findings)
+    counts = summary["by_severity"]
+    tail = f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+    if summary["waived"]:
+        tail += f", {summary['waived']} waived"
+    lines.append(tail)
+    return "\n".join(lines) + "\n"
+
+
+def findings_document(findings: list[Finding]) -> dict[str, Any]:
+    return {"version": __version__, "findings": [f.as_dict() for f in findings], "summary": summarize(findings)}
+
+
+def json_report(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+    return json.dumps(findings_document(findings), indent=2, ensure_ascii=False) + "\n"
+
+
+def _github_escape(value: str, *, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+
+def github(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+    kinds = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for f in findings:
+        kind = "notice" if f.waiver else kinds[f.severity]
+        title = _github_escape(f"{f.rule} {rules[f.rule].title}" if f.rule in rules else f.rule, prop=True)
+        message = f.message + (f" (hint: {f.hint})" if f.hint else "")
+        lines.append(f"::{kind} file={_github_escape(f.file, prop=True)},line={f.line},col={f.column},"
+                     f"title={title}::{_github_escape(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def sarif(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+    levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+    used = sorted({f.rule for f in findings})
+    rule_index = {rule_id: index for index, rule_id in enumerate(used)}
+    results = []
+    for f in findings:
+        result: dict[str, Any] = {
+            "ruleId": f.rule,
+            "ruleIndex": rule_index[f.rule],
+            "level": levels[f.severity],
+            "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.file},
+                                                "region": {"startLine": f.line, "startColumn": f.column}}}],
+            "partialFingerprints": {"guidelineFingerprint/v1": f.fingerprint},
+        }
+        if f.record:
+            result["properties"] = {"record": f.record}
+        if f.related:
+            result["relatedLocations"] = [
+                {"id": i, "physicalLocation": {"artifactLocation": {"uri": loc.file},
+                                               "region": {"startLine": loc.line, "startColumn": loc.column}}}
+                for i, loc in enumerate(f.related)]
+        if f.waiver:
+            result["suppressions"] = [{"kind": "external", "justification": f.waiver}]
+        results.append(result)
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "guideline",
+                "version": __version__,
+                "rules": [{"id": r, "name": rules[r].title if r in rules else r,
+                           "shortDescription": {"text": rules[r].title if r in rules else r},
+                           "fullDescription": {"text": rules[r].description if r in rules else r},
+                           "defaultConfiguration": {"level": levels[rules[r].severity] if r in rules else "error"}}
+                          for r in used]}},
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def junit(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+    failures = sum(1 for f in findings if f.severity is Severity.ERROR and not f.waiver)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           f'<testsuites name="guideline validate" tests="{len(findings)}" failures="{failures}">']
+    for file, items in by_file.items():
+        file_failures = sum(1 for f in items if f.severity is Severity.ERROR and not f.waiver)
+        out.append(f'  <testsuite name={quoteattr(file)} tests="{len(items)}" failures="{file_failures}">')
+        for f in items:
+            name = quoteattr(f"{f.rule} line {f.line}" + (f" {f.record}" if f.record else ""))
+            out.append(f"    <testcase classname={quoteattr(file)} name={name}>")
+            body = escape(f"{f.file}:{f.line}:{f.column}: {f.message}" + (f"\nhint: {f.hint}" if f.hint else ""))
+            if f.severity is Severity.ERROR and not f.waiver:
+                out.append(f"      <failure type={quoteattr(f.rule)} message={quoteattr(f.message)}>{body}</failure>")
+            else:
+                out.append(f"      <system-out>{escape(f.severity.value.upper())}: {body}</system-out>")
+            out.append("    </testcase>")
+        out.append("  </testsuite>")
+    out.append("</testsuites>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,163 @@
+"""JSON Schema validation with a fast path: jsonschema-rs decides, jsonschema explains the failures."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import jsonschema_rs
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .findings import Finding, Severity
+from .loader import Document, PathKey
+from .rules import Rule
+
+UNKNOWN_FIELD = Rule("SCH001", "Unknown field", Severity.ERROR,
+                     "A field that the record's schema does not define, often a misspelling; the hint names "
+                     "the closest known field.")
+MISSING_FIELD = Rule("SCH002", "Missing required field", Severity.ERROR,
+                     "A field the record kind requires is absent.")
+WRONG_TYPE = Rule("SCH003", "Wrong type", Severity.ERROR,
+                  "A value has the wrong type: text where a list belongs, a number where text belongs...")
+BAD_VALUE = Rule("SCH004", "Value not allowed", Severity.ERROR,
+                 "A value is outside the allowed set or form: an unknown enum value, a malformed id or date, "
+                 "a number out of range.")
+SCHEMA_OTHER = Rule("SCH005", "Schema violation", Severity.ERROR,
+                    "Any other disagreement with the JSON Schema of the record kind.")
+RULES = (UNKNOWN_FIELD, MISSING_FIELD, WRONG_TYPE, BAD_VALUE, SCHEMA_OTHER)
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+_BASE = "https://guideline.example.org/schemas/"
+_REQUIRED_RE = re.compile(r"'(.+)' is a required property")
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
+               "object": "a mapping", "boolean": "true or false", "null": "empty"}
+
+
+@cache
+def load_schemas() -> dict[str, dict[str, Any]]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(SCHEMA_DIR.glob("*.schema.json"))}
+
+
+@cache
+def _registry() -> Registry:  # type: ignore[type-arg]
+    resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
+                 for s in load_schemas().values()]
+    return Registry().with_resources(resources)
+
+
+@cache
+def _python_validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schemas()[name], registry=_registry())
+
+
+@cache
+def _fast_validator(name: str) -> Any:
+    schemas = load_schemas()
+    registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas.values()])
+    return jsonschema_rs.validator_for(schemas[name], registry=registry)
+
+
+def _type_name(value: Any) -> str:
+    for json_type, label in _TYPE_NAMES.items():
+        if jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(value, json_type) and json_type != "number":
+            return label
+    return "a number" if isinstance(value, (int, float)) else type(value).__name__
+
+
+def _field_name(path: PathKey) -> str:
+    names = [str(p) for p in path if isinstance(p, str)]
+    return names[-1] if names else "value"
+
+
+def _record_id(doc: Document, path: PathKey) -> str | None:
+    node: Any = doc.data
+    found: str | None = None
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            found = node["id"]
+    return found
+
+
+def _findings_for_error(doc: Document, error: jsonschema.ValidationError) -> Iterable[Finding]:
+    path: PathKey = tuple(error.absolute_path)
+    record = _record_id(doc, path)
+    kind = error.validator
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        for extra in sorted(set(error.instance) - set(allowed)):
+            close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    "known fields: " + ", ".join(allowed))
+            yield UNKNOWN_FIELD.finding(doc.location((*path, extra), record), f"unknown field '{extra}'", hint=hint,
+                                        key=extra)
+        return
+    if kind == "required":
+        match = _REQUIRED_RE.match(error.message)
+        name = match.group(1) if match else str(error.validator_value)
+        yield MISSING_FIELD.finding(doc.location(path, record), f"missing required field '{name}'",
+                                    hint=f"add '{name}:' to this record", key=name)
+        return
+    field = _field_name(path)
+    if kind == "type":
+        expected = error.validator_value
+        expected_list = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected_list)
+        yield WRONG_TYPE.finding(doc.location(path, record),
+                                 f"'{field}' should be {wanted}, not {_type_name(error.instance)} ({error.instance!r})",
+                                 key=field)
+        return
+    if kind in ("enum", "const"):
+        options = error.validator_value if kind == "enum" else [error.validator_value]
+        close = difflib.get_close_matches(str(error.instance), [str(o) for o in options], n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else None
+        yield BAD_VALUE.finding(doc.location(path, record),
+                                f"'{field}' is {error.instance!r}; allowed: {', '.join(map(str, options))}",
+                                hint=hint, key=field)
+        return
+    if kind == "pattern":
+        description = error.schema.get("description") or f"it must match {error.validator_value}"
+        yield BAD_VALUE.finding(doc.location(path, record), f"'{field}' value {error.instance!r} is malformed",
+                                hint=description, key=field)
+        return
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+                "minItems", "maxItems", "uniqueItems", "format"):
+        yield BAD_VALUE.finding(doc.location(path, record), f"'{field}': {error.message}", key=field)
+        return
+    yield SCHEMA_OTHER.finding(doc.location(path, record), f"'{field}': {error.message}", key=field)
+
+
+def _drop_shadowed(findings: list[Finding]) -> list[Finding]:
+    """A misspelt field shows up as unknown *and* as a missing required field: report it once."""
+    suggested = {(f.record, f.hint.split("'")[1]) for f in findings
+                 if f.rule == UNKNOWN_FIELD.id and f.hint and f.hint.startswith("did you mean")}
+    return [f for f in findings if not (f.rule == MISSING_FIELD.id and (f.record, f.key) in suggested)]
+
+
+def validate_document(doc: Document, schema_name: str) -> list[Finding]:
+    """Findings for everything in doc.data that its file schema rejects (empty when valid)."""
+    if _fast_validator(schema_name).is_valid(doc.data):
+        return []
+    validator = _python_validator(schema_name)
+    findings: list[Finding] = []
+    for error in validator.iter_errors(doc.data):
+        leaves = _leaf_errors(error)
+        for leaf in leaves:
+            findings.extend(_findings_for_error(doc, leaf))
+    return _drop_shadowed(findings)
+
+
+def _leaf_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    if error.validator in ("anyOf", "oneOf", "allOf", "$ref", "if", "then") and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        return [best] if best is not None else [error]
+    return [error]
