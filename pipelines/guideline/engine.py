@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -81,8 +81,23 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
     corpus = load_corpus(paths, project, progress)
     ctx = Context(corpus, project, today or date.today())
     findings = list(corpus.findings)
-    scanned = {doc.path for doc in corpus.documents}
-    findings.extend(f for f in project.findings if f.file not in scanned)
     for check in CHECKS:
         findings.extend(check.run(ctx))
+    # Data files that checks read on demand are reported even when they lie outside the checked paths.
+    scanned = {doc.path for doc in corpus.documents}
+    findings.extend(f for f in project.findings if f.file not in scanned)
+    findings = with_sources(findings, corpus)
     return ValidationResult(sort_findings(apply_policy(findings, project)), corpus, len(corpus.documents))
+
+
+def with_sources(findings: list[Finding], corpus: Corpus) -> list[Finding]:
+    """Point findings about a record at the article sentence it came from, so editors can go back to it."""
+    out = []
+    for finding in findings:
+        if finding.source is None and finding.record:
+            record = corpus.record_at(finding.file, finding.record)
+            source = record.source() if record else None
+            if source is not None:
+                finding = replace(finding, source=source)
+        out.append(finding)
+    return out

@@ -109,6 +109,14 @@ class Corpus:
         yield from self.recommendations
         yield from self.references
 
+    def record_at(self, file: str, record_id: str) -> Record | None:
+        """The record with this id defined in this file (ids may clash across kinds and files)."""
+        for kind in ("recommendation", "reference", "topic"):
+            for record in self._by_id[kind].get(record_id, ()):
+                if record.file == file:
+                    return record
+        return None
+
     def topic_of(self, recommendation: Record) -> Record | None:
         return self.first("topic", recommendation.topic) if recommendation.topic else None
 

@@ -36,6 +36,16 @@ class Project:
     def data_file(self, name: str) -> Path:
         return self.data_dir / name
 
+    def data_document(self, name: str) -> Document | None:
+        """A data file under guidelines/ (notices, roster, suite...), parsed once; None when it does not exist."""
+        path = self.data_dir / name
+        if path not in self.data_documents:
+            if not path.is_file():
+                return None
+            self.data_documents[path] = read_file(path, display_path(path), max_bytes=self.policy.max_file_bytes,
+                                                  root=self.root)
+        return self.data_documents[path]
+
 
 def display_path(path: Path) -> str:
     """Paths in findings are relative to the working directory when they can be: that is what editors click."""
