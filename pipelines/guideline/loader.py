@@ -21,10 +21,7 @@ import yaml
 from .findings import Finding, Location, Severity
 from .rules import Rule
 
-try:
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - libyaml is in every wheel we install
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+_YamlLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PathKey = tuple[str | int, ...]
 
@@ -145,6 +142,7 @@ class _Builder:
                 self.positions[item_key] = (item.start_mark.line + 1, item.start_mark.column + 1)
                 out.append(self.build(item, item_key, depth + 1))
             return out
+        assert isinstance(node, yaml.ScalarNode)
         return _scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, key: PathKey, depth: int) -> dict[str, Any]:
@@ -169,7 +167,7 @@ class _Builder:
         return out
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.ScalarNode) -> Any:
     tag, text = node.tag, node.value
     if tag == _STR or tag == _TIMESTAMP:
         return text
@@ -200,8 +198,9 @@ def _first_anchor(text: str) -> tuple[int, int] | None:
     if not _ANCHOR_HINT_RE.search(text):
         return None
     for event in yaml.parse(text, Loader=_YamlLoader):
-        if getattr(event, "anchor", None) and not isinstance(event, yaml.AliasEvent):
-            return event.start_mark.line + 1, event.start_mark.column + 1
+        mark = event.start_mark
+        if getattr(event, "anchor", None) and not isinstance(event, yaml.AliasEvent) and mark is not None:
+            return mark.line + 1, mark.column + 1
     return None
 
 
@@ -266,7 +265,8 @@ def parse_text(raw: bytes, path: str) -> Document:
         return doc
     if len(nodes) > 1:
         second = nodes[1]
-        doc.findings.append(MULTI_DOC.finding(Location(path, second.start_mark.line + 1, 1),
+        line = second.start_mark.line + 1 if second.start_mark else 1
+        doc.findings.append(MULTI_DOC.finding(Location(path, line, 1),
                                               "file holds more than one YAML document"))
         return doc
     anchor = _first_anchor(text)
@@ -276,7 +276,7 @@ def parse_text(raw: bytes, path: str) -> Document:
         return doc
     builder = _Builder(path)
     root = nodes[0]
-    builder.positions[()] = (root.start_mark.line + 1, root.start_mark.column + 1)
+    builder.positions[()] = (root.start_mark.line + 1, root.start_mark.column + 1) if root.start_mark else (1, 1)
     data = builder.build(root, (), 0)
     doc.positions = builder.positions
     doc.findings.extend(builder.findings)

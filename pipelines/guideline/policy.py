@@ -24,7 +24,8 @@ class Policy:
         body = data.get("policy") if isinstance(data, dict) else None
         if not isinstance(body, dict):
             return cls()
-        approval = body.get("approval") if isinstance(body.get("approval"), dict) else {}
+        raw_approval = body.get("approval")
+        approval: dict[str, Any] = raw_approval if isinstance(raw_approval, dict) else {}
         defaults = cls()
         return cls(
             review_interval_days=_whole(body, "review_interval_days", defaults.review_interval_days),

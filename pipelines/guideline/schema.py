@@ -45,7 +45,7 @@ def load_schemas() -> dict[str, dict[str, Any]]:
 
 
 @cache
-def _registry() -> Registry:  # type: ignore[type-arg]
+def _registry() -> Registry[Any]:
     resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
                  for s in load_schemas().values()]
     return Registry().with_resources(resources)
@@ -92,40 +92,41 @@ def _findings_for_error(doc: Document, error: jsonschema.ValidationError) -> Ite
     path: PathKey = tuple(error.absolute_path)
     record = _record_id(doc, path)
     kind = error.validator
+    # The stubs type these as unions with Unset; for a leaf error they are plain JSON values.
+    schema: Any = error.schema
+    rule_value: Any = error.validator_value
     if kind == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         for extra in sorted(set(error.instance) - set(allowed)):
             close = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
-            hint = (f"did you mean '{close[0]}'?" if close else
-                    "known fields: " + ", ".join(allowed))
+            hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(allowed)
             yield UNKNOWN_FIELD.finding(doc.location((*path, extra), record), f"unknown field '{extra}'", hint=hint,
                                         key=extra)
         return
     if kind == "required":
         match = _REQUIRED_RE.match(error.message)
-        name = match.group(1) if match else str(error.validator_value)
+        name = match.group(1) if match else str(rule_value)
         yield MISSING_FIELD.finding(doc.location(path, record), f"missing required field '{name}'",
                                     hint=f"add '{name}:' to this record", key=name)
         return
     field = _field_name(path)
     if kind == "type":
-        expected = error.validator_value
-        expected_list = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected_list)
+        expected_list = rule_value if isinstance(rule_value, list) else [rule_value]
+        wanted = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in expected_list)
         yield WRONG_TYPE.finding(doc.location(path, record),
                                  f"'{field}' should be {wanted}, not {_type_name(error.instance)} ({error.instance!r})",
                                  key=field)
         return
     if kind in ("enum", "const"):
-        options = error.validator_value if kind == "enum" else [error.validator_value]
+        options = rule_value if kind == "enum" else [rule_value]
         close = difflib.get_close_matches(str(error.instance), [str(o) for o in options], n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'?" if close else None
+        suggestion = f"did you mean '{close[0]}'?" if close else None
         yield BAD_VALUE.finding(doc.location(path, record),
                                 f"'{field}' is {error.instance!r}; allowed: {', '.join(map(str, options))}",
-                                hint=hint, key=field)
+                                hint=suggestion, key=field)
         return
     if kind == "pattern":
-        description = error.schema.get("description") or f"it must match {error.validator_value}"
+        description = schema.get("description") or f"it must match {rule_value}"
         yield BAD_VALUE.finding(doc.location(path, record), f"'{field}' value {error.instance!r} is malformed",
                                 hint=description, key=field)
         return

@@ -61,10 +61,11 @@ def _sections(ctx: Context) -> Iterator[Finding]:
                     topic.location("summary"),
                     f"summary '{summary_id}' is not a recommendation of this topic in section '{SUMMARY_SECTION}'")
     for rec in ctx.corpus.recommendations:
-        sections = topic_sections.get(rec.topic or "")
+        known_sections = topic_sections.get(rec.topic or "")
         section = rec.get("section")
-        if sections is None or not isinstance(section, str) or section == SUMMARY_SECTION:
+        if known_sections is None or not isinstance(section, str) or section == SUMMARY_SECTION:
             continue
+        sections = known_sections
         if section not in sections:
             yield UNKNOWN_SECTION.finding(rec.location("section"), f"section '{section}' is not defined in the topic",
                                           hint=_suggest(section, sections), key=section)
