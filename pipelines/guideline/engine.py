@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import date
 from pathlib import Path
 
+from .cache import FILES, Cache, decode_entry, digest, encode_entry
 from .checks import CHECKS, Context
 from .errors import UsageError
 from .findings import Finding, Location, Severity, sort_findings
-from .loader import Document, gc_paused, read_file
+from .loader import Document, gc_paused, parse_text, read_bytes
+from .parallel import map_ordered
 from .model import UNKNOWN_FILE, Corpus, add_document, file_kind
 from .project import Project, collect_files, display_path
 from .schema import validate_document
+from .waivers import apply_waivers
 
 Progress = Callable[[int, int], None]
 
@@ -45,24 +50,103 @@ def check_document(doc: Document) -> list[Finding]:
     return validate_document(doc, kind.schema)
 
 
-def load_corpus(paths: Sequence[Path], project: Project, progress: Progress | None = None) -> Corpus:
+@dataclass(frozen=True)
+class Source:
+    """A file to check: its bytes (or the document that says why it cannot be read) and their hash."""
+
+    path: Path
+    display: str
+    raw: bytes | Document
+    digest: str
+
+    @property
+    def key(self) -> str:
+        """Names the file's cache entry: its findings carry the path as shown, so that is part of the key."""
+        return digest(self.display, self.digest)
+
+
+def read_sources(paths: Sequence[Path], project: Project) -> list[Source]:
     files, missing = collect_files(list(paths), project.root)
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}",
                          hint="check the path; with no path, validate checks guidelines/")
-    corpus = Corpus()
     known = {path.absolute(): doc for path, doc in project.data_documents.items()}
+    sources = []
+    for path in files:
+        display = display_path(path)
+        raw = known.get(path) or read_bytes(path, display, max_bytes=project.policy.max_file_bytes, root=project.root)
+        if isinstance(raw, bytes):
+            sources.append(Source(path, display, raw, hashlib.blake2b(raw, digest_size=16).hexdigest()))
+        else:
+            sources.append(Source(path, display, raw, raw.digest or digest(*(f.message for f in raw.findings))))
+    return sources
+
+
+def load_corpus(paths: Sequence[Path], project: Project, progress: Progress | None = None,
+                cache: Cache | None = None) -> Corpus:
+    return build_corpus(read_sources(paths, project), progress, cache)
+
+
+def build_corpus(sources: Sequence[Source], progress: Progress | None = None, cache: Cache | None = None) -> Corpus:
+    """Parse and schema-check every source (in parallel, or from the cache) and index the records."""
+    corpus = Corpus()
     with gc_paused():
-        for done, path in enumerate(files, 1):
-            doc = known.get(path) or read_file(path, display_path(path), max_bytes=project.policy.max_file_bytes,
-                                               root=project.root)
+        for done, (doc, schema_findings) in enumerate(_documents(sources, cache), 1):
             corpus.findings.extend(doc.findings)
-            schema_findings = check_document(doc)
             corpus.findings.extend(schema_findings)
             add_document(corpus, doc, {f.record for f in schema_findings if f.record})
             if progress:
-                progress(done, len(files))
+                progress(done, len(sources))
     return corpus
+
+
+# Below this much text to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 512 * 1024
+
+
+def _documents(sources: Sequence[Source], cache: Cache | None) -> Iterator[tuple[Document, list[Finding]]]:
+    """(document, schema findings) of every source, in order."""
+    cached: dict[int, bytes] = {}
+    todo: list[Source] = []
+    for index, source in enumerate(sources):
+        if isinstance(source.raw, bytes):
+            payload = cache.get(FILES, source.key) if cache else None
+            if payload is None:
+                todo.append(source)
+            else:
+                cached[index] = payload
+    size = sum(len(s.raw) for s in todo if isinstance(s.raw, bytes))
+    parallel = size >= PARALLEL_MIN_BYTES and len(todo) > 1
+    parsed = map_ordered(partial(_parse_source, cache=cache), todo) if parallel else iter(())
+    for index, source in enumerate(sources):
+        if isinstance(source.raw, Document):
+            yield source.raw, check_document(source.raw)
+            continue
+        entry = None
+        if index in cached:
+            entry = decode_entry(source.display, cached[index])
+        elif parallel:
+            entry = decode_entry(source.display, next(parsed))
+        yield entry or _parse_here(source, cache)
+
+
+def _parse_source(source: Source, cache: Cache | None) -> bytes:
+    """Runs in a worker: parse and schema-check one file, store the result, hand it back pickled."""
+    assert isinstance(source.raw, bytes)
+    doc = parse_text(source.raw, source.display)
+    payload = encode_entry(doc, check_document(doc))
+    if cache is not None:
+        cache.put(FILES, source.key, payload)
+    return payload
+
+
+def _parse_here(source: Source, cache: Cache | None) -> tuple[Document, list[Finding]]:
+    assert isinstance(source.raw, bytes)
+    doc = parse_text(source.raw, source.display)
+    schema_findings = check_document(doc)
+    if cache is not None:
+        cache.put(FILES, source.key, encode_entry(doc, schema_findings))
+    return doc, schema_findings
 
 
 def apply_policy(findings: list[Finding], project: Project) -> list[Finding]:
@@ -86,6 +170,7 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
     # Data files that checks read on demand are reported even when they lie outside the checked paths.
     scanned = {doc.path for doc in corpus.documents}
     findings.extend(f for f in project.findings if f.file not in scanned)
+    findings = apply_waivers(findings, project, scanned)
     findings = with_sources(findings, corpus)
     return ValidationResult(sort_findings(apply_policy(findings, project)), corpus, len(corpus.documents))
 

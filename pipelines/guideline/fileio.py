@@ -9,8 +9,8 @@ from pathlib import Path
 from .errors import UsageError
 
 
-def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
-    """Write to a temporary file in the same folder, fsync it, then rename it over the target."""
+def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, durable: bool = True) -> None:
+    """Write to a temporary file in the same folder, fsync it if durable, then rename it over the target."""
     if not overwrite and path.exists():
         raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -19,7 +19,8 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

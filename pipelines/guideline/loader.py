@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ _CONFLICT_RE = re.compile(r"^(?:<{7}|={7}|>{7})(?: |\r?$)", re.MULTILINE)
 _DEEP_FLOW_RE = re.compile(r"(?:[\[{][ \t]*){%d}" % MAX_DEPTH)
 _DEEP_BLOCK_RE = re.compile(r"^[ -]{%d}" % (MAX_DEPTH * 8), re.MULTILINE)
 _ANCHOR_HINT_RE = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
+_DEEP_HINT = "flatten the structure: records need only a few levels of nesting"
+_SYNTAX_HINT = "check this line and the one above: indentation, an unclosed quote or bracket, or a ': ' to quote"
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 
@@ -83,9 +86,24 @@ class Document:
 
     path: str
     data: Any
-    positions: dict[PathKey, tuple[int, int]]
+    _positions: dict[PathKey, tuple[int, int]]
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""
+    # Positions in pre-order of `data` (see pack_positions): what workers and the cache hand over, since a
+    # dict of tuple keys costs more to pickle than the data itself. Unpacked on first use.
+    packed: array | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def positions(self) -> dict[PathKey, tuple[int, int]]:
+        if self.packed is not None:
+            self._positions = unpack_positions(self.data, self.packed)
+            self.packed = None
+        return self._positions
+
+    @positions.setter
+    def positions(self, value: dict[PathKey, tuple[int, int]]) -> None:
+        self._positions = value
+        self.packed = None
 
     def position(self, key: PathKey) -> tuple[int, int]:
         """Line and column of the value at key, or of its nearest ancestor that has one."""
@@ -103,6 +121,42 @@ class Document:
     @property
     def ok(self) -> bool:
         return self.data is not None
+
+
+def _preorder(value: Any, key: PathKey) -> Iterator[PathKey]:
+    """Every key of data, in the order _Builder records positions: a mapping key or list item, then its value."""
+    if isinstance(value, dict):
+        for name, child in value.items():
+            child_key = (*key, name)
+            yield child_key
+            yield from _preorder(child, child_key)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            child_key = (*key, index)
+            yield child_key
+            yield from _preorder(child, child_key)
+
+
+def pack_positions(doc: Document) -> array | None:
+    """Line and column of every value of a parsed document as one flat array, or None if they do not line up."""
+    positions = doc.positions
+    if doc.data is None or () not in positions:
+        return None
+    packed = array("I", positions[()])
+    try:
+        for key in _preorder(doc.data, ()):
+            packed.extend(positions[key])
+    except KeyError:
+        return None
+    return packed if len(packed) == 2 * len(positions) else None
+
+
+def unpack_positions(data: Any, packed: array) -> dict[PathKey, tuple[int, int]]:
+    values = iter(packed)
+    out: dict[PathKey, tuple[int, int]] = {(): (next(values), next(values))}
+    for key in _preorder(data, ()):
+        out[key] = (next(values), next(values))
+    return out
 
 
 class _Builder:
@@ -126,7 +180,8 @@ class _Builder:
             return None
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
-            self.findings.append(TOO_DEEP.finding(self._at(node), f"values nest more than {MAX_DEPTH} levels deep"))
+            self.findings.append(TOO_DEEP.finding(self._at(node), f"values nest more than {MAX_DEPTH} levels deep",
+                                                  hint=_DEEP_HINT))
             return None
         tag = node.tag
         if tag not in _ALLOWED_TAGS:
@@ -151,7 +206,8 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
                 what = "merge key '<<'" if key_node.tag == "tag:yaml.org,2002:merge" else "complex or tagged key"
                 rule = ALIAS if key_node.tag == "tag:yaml.org,2002:merge" else TAG
-                self.findings.append(rule.finding(self._at(key_node), f"{what} is not allowed"))
+                self.findings.append(rule.finding(self._at(key_node), f"{what} is not allowed",
+                                                  hint="write each key out as a plain word, with its own value"))
                 continue
             name = str(key_node.value)
             child_key = (*key, name)
@@ -176,9 +232,13 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if tag == _BOOL:
         # YAML 1.1 reads yes/no/on/off as booleans (the "Norway problem"); only true/false count here.
         return True if text in _TRUE else False if text in _FALSE else text
-    if tag == _INT:
-        return _CONSTRUCTOR.construct_yaml_int(node)
-    return _CONSTRUCTOR.construct_yaml_float(node)
+    try:
+        if tag == _INT:
+            return _CONSTRUCTOR.construct_yaml_int(node)
+        return _CONSTRUCTOR.construct_yaml_float(node)
+    except ValueError:
+        # Python refuses int() on more than 4,300 digits; such a value is kept as text and the schema says why.
+        return text
 
 
 @contextmanager
@@ -236,7 +296,7 @@ def parse_text(raw: bytes, path: str) -> Document:
     if deep:
         line = text.count("\n", 0, deep.start()) + 1
         doc.findings.append(TOO_DEEP.finding(Location(path, line, 1),
-                                             f"values nest more than {MAX_DEPTH} levels deep"))
+                                             f"values nest more than {MAX_DEPTH} levels deep", hint=_DEEP_HINT))
         return doc
     try:
         nodes = list(yaml.compose_all(text, Loader=_YamlLoader))
@@ -244,19 +304,24 @@ def parse_text(raw: bytes, path: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "malformed YAML"
+        if "maximum nesting depth" in problem:
+            doc.findings.append(TOO_DEEP.finding(Location(path, line, column),
+                                                 f"values nest deeper than the YAML reader allows ({problem})",
+                                                 hint=_DEEP_HINT))
+            return doc
         if exc.context:
             problem = f"{exc.context}, {problem}"
         lines = text.splitlines()
-        hint = None
+        hint = _SYNTAX_HINT
         if 0 < line <= len(lines) and "\t" in lines[line - 1]:
             hint = "this line holds a tab: YAML indentation must use spaces"
         doc.findings.append(SYNTAX.finding(Location(path, line, column), problem, hint=hint))
         return doc
     except yaml.YAMLError as exc:
-        doc.findings.append(SYNTAX.finding(Location(path, 1, 1), str(exc).splitlines()[0]))
+        doc.findings.append(SYNTAX.finding(Location(path, 1, 1), str(exc).splitlines()[0], hint=_SYNTAX_HINT))
         return doc
     except RecursionError:
-        doc.findings.append(TOO_DEEP.finding(Location(path, 1, 1), "values nest too deeply to read"))
+        doc.findings.append(TOO_DEEP.finding(Location(path, 1, 1), "values nest too deeply to read", hint=_DEEP_HINT))
         return doc
     nodes = [n for n in nodes if n is not None]
     if not nodes:
@@ -266,16 +331,22 @@ def parse_text(raw: bytes, path: str) -> Document:
     if len(nodes) > 1:
         second = nodes[1]
         line = second.start_mark.line + 1 if second.start_mark else 1
-        doc.findings.append(MULTI_DOC.finding(Location(path, line, 1),
-                                              "file holds more than one YAML document"))
+        doc.findings.append(MULTI_DOC.finding(Location(path, line, 1), "file holds more than one YAML document",
+                                              hint="remove the '---' before this line; move that content to its "
+                                                   "own file"))
         return doc
     anchor = _first_anchor(text)
     if anchor is not None:
         doc.findings.append(ALIAS.finding(Location(path, anchor[0], anchor[1]), "anchor (&name) is not allowed",
                                           hint="remove the &anchor and write each value out"))
         return doc
-    builder = _Builder(path)
     root = nodes[0]
+    if isinstance(root, yaml.ScalarNode) and root.tag == _NULL:
+        # A document that is only `~` or `null` would otherwise load as "no data" without a word.
+        doc.findings.append(EMPTY.finding(Location(path, root.start_mark.line + 1, 1), "file holds only an empty value",
+                                          hint="add the file's content, or delete the file"))
+        return doc
+    builder = _Builder(path)
     builder.positions[()] = (root.start_mark.line + 1, root.start_mark.column + 1) if root.start_mark else (1, 1)
     data = builder.build(root, (), 0)
     doc.positions = builder.positions
@@ -288,6 +359,13 @@ def parse_text(raw: bytes, path: str) -> Document:
 def read_file(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
               root: Path | None = None) -> Document:
     """Read and parse one file; a missing, oversized or escaping file is a finding, not an exception."""
+    raw = read_bytes(path, display, max_bytes=max_bytes, root=root)
+    return raw if isinstance(raw, Document) else parse_text(raw, display)
+
+
+def read_bytes(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+               root: Path | None = None) -> bytes | Document:
+    """The file's bytes, or a document holding the finding that says why they cannot be read."""
     where = Location(display, 1, 1)
     try:
         if root is not None and path.is_symlink():
@@ -301,7 +379,7 @@ def read_file(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
             return Document(display, None, {}, [TOO_LARGE.finding(
                 where, f"file is {size:,} bytes, over the limit of {max_bytes:,}",
                 hint="split the records into several files, or raise policy.max_file_bytes")])
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        return Document(display, None, {}, [UNREADABLE.finding(where, f"cannot read file: {exc.strerror or exc}")])
-    return parse_text(raw, display)
+        return Document(display, None, {}, [UNREADABLE.finding(where, f"cannot read file: {exc.strerror or exc}",
+                                                                hint="check that the file exists and is readable")])

@@ -31,6 +31,15 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("vocabulary", "concepts", "vocabulary.schema.json"),
     FileKind("grading", "schemes", "grading-schemes.schema.json"),
     FileKind("policy", "policy", "policy.schema.json"),
+    FileKind("waivers", "waivers", "waivers.schema.json"),
+    FileKind("paradigms", "paradigms", "paradigms.schema.json"),
+    FileKind("board", "board", "board.schema.json"),
+    FileKind("reviews", "reviews", "reviews.schema.json"),
+    FileKind("workflow", "workflow", "workflow.schema.json"),
+    FileKind("publication", "publication", "publication.schema.json"),
+    FileKind("safety-notices", "notices", "safety-notices.schema.json"),
+    FileKind("retractions", "retractions", "retractions.schema.json"),
+    FileKind("expectations", "expectations", "expectations.schema.json"),
 )
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from . import loader, model, schema
+from . import expectations, loader, model, schema
 from .checks import CHECKS
+from .importer import rules as import_rules
+from .errors import ConfigError
+from .project import Project
 from .rules import Rule
 
 
-def all_rules() -> dict[str, Rule]:
-    rules: list[Rule] = [*loader.RULES, *schema.RULES, *model.RULES]
+def all_rules(project: Project | None = None) -> dict[str, Rule]:
+    """Built-in rules, plus the project's expectation suite entries when a project is given."""
+    rules: list[Rule] = [*loader.RULES, *schema.RULES, *model.RULES, *import_rules.RULES]
     for check in CHECKS:
         rules.extend(check.rules)
     registry: dict[str, Rule] = {}
@@ -16,4 +20,10 @@ def all_rules() -> dict[str, Rule]:
         if rule.id in registry and registry[rule.id] is not rule:
             raise RuntimeError(f"rule id {rule.id} is registered twice")
         registry[rule.id] = rule
+    if project is not None:
+        for rule in expectations.suite_rules(project):
+            if rule.id in registry:
+                raise ConfigError(f"expectation suite: rule id {rule.id} is already a built-in rule",
+                                  hint="give the expectation a new EXP id")
+            registry[rule.id] = rule
     return dict(sorted(registry.items()))

@@ -35,6 +35,10 @@ RULES = (UNKNOWN_FIELD, MISSING_FIELD, WRONG_TYPE, BAD_VALUE, SCHEMA_OTHER)
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 _BASE = "https://guideline.example.org/schemas/"
 _REQUIRED_RE = re.compile(r"'(.+)' is a required property")
+_TYPE_HINTS = {"string": "put the value in quotes to keep it as text",
+               "array": "write a list: one '- item' per line under the field, or [a, b]",
+               "object": "write 'name: value' lines indented under the field",
+               "integer": "write a whole number without quotes", "number": "write a number without quotes"}
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
                "object": "a mapping", "boolean": "true or false", "null": "empty"}
 
@@ -53,14 +57,16 @@ def _registry() -> Registry[Any]:
 
 @cache
 def _python_validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(load_schemas()[name], registry=_registry())
+    # 2020-12 treats "format" as a note unless asked; a date such as 2026-02-30 must be an error.
+    return jsonschema.Draft202012Validator(load_schemas()[name], registry=_registry(),
+                                           format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
 @cache
 def _fast_validator(name: str) -> Any:
     schemas = load_schemas()
     registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas.values()])
-    return jsonschema_rs.validator_for(schemas[name], registry=registry)
+    return jsonschema_rs.validator_for(schemas[name], registry=registry, validate_formats=True)
 
 
 def _type_name(value: Any) -> str:
@@ -115,7 +121,7 @@ def _findings_for_error(doc: Document, error: jsonschema.ValidationError) -> Ite
         wanted = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in expected_list)
         yield WRONG_TYPE.finding(doc.location(path, record),
                                  f"'{field}' should be {wanted}, not {_type_name(error.instance)} ({error.instance!r})",
-                                 key=field)
+                                 hint=_TYPE_HINTS.get(expected_list[0]), key=field)
         return
     if kind in ("enum", "const"):
         options = rule_value if kind == "enum" else [rule_value]
@@ -130,8 +136,16 @@ def _findings_for_error(doc: Document, error: jsonschema.ValidationError) -> Ite
         yield BAD_VALUE.finding(doc.location(path, record), f"'{field}' value {error.instance!r} is malformed",
                                 hint=description, key=field)
         return
+    if kind == "format":
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str) and isinstance(error.instance, str) and not re.search(pattern, error.instance):
+            return  # the pattern error already says this value is malformed
+        yield BAD_VALUE.finding(doc.location(path, record),
+                                f"'{field}' value {error.instance!r} is not a valid {rule_value}",
+                                hint=schema.get("description"), key=field)
+        return
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-                "minItems", "maxItems", "uniqueItems", "format"):
+                "minItems", "maxItems", "uniqueItems"):
         yield BAD_VALUE.finding(doc.location(path, record), f"'{field}': {error.message}", key=field)
         return
     yield SCHEMA_OTHER.finding(doc.location(path, record), f"'{field}': {error.message}", key=field)

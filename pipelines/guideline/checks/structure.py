@@ -11,8 +11,9 @@ from ..rules import Rule
 from .base import Check, Context
 
 DUPLICATE_ID = Rule("ID001", "Duplicate id", Severity.ERROR,
-                    "Two records of the same kind share an id. Ids must be unique across the whole corpus, "
-                    "not just within a file or topic: citations, approvals and reports refer to them.")
+                    "Two records of the same kind share an id (or two vocabulary concepts do). Ids must be unique "
+                    "across the whole corpus, not just within a file or topic: citations, approvals and reports "
+                    "refer to them.")
 UNKNOWN_SECTION = Rule("TOP001", "Unknown section or group", Severity.ERROR,
                        "A recommendation names a section (or a group within it) that its topic does not define.")
 BAD_SUMMARY = Rule("TOP002", "Summary not found", Severity.ERROR,
@@ -42,6 +43,27 @@ def _duplicate_ids(ctx: Context) -> Iterator[Finding]:
                 yield DUPLICATE_ID.finding(
                     other.location("id"), f"{kind} id '{record_id}' is already used at {first.file}:{first.line}",
                     hint="give this record a new id; ids are never reused", related=(first.location("id"),))
+    yield from _duplicate_concepts(ctx)
+
+
+def _duplicate_concepts(ctx: Context) -> Iterator[Finding]:
+    """The vocabulary keeps the first of two concepts with one id; the second (and its parents) would vanish."""
+    doc = ctx.project.data_documents.get(ctx.project.data_file("vocabulary.yaml"))
+    concepts = doc.data.get("concepts") if doc is not None and isinstance(doc.data, dict) else None
+    if doc is None or not isinstance(concepts, list):
+        return
+    first: dict[str, Location] = {}
+    for index, item in enumerate(concepts):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        where = doc.location(("concepts", index, "id"), item["id"])
+        if item["id"] in first:
+            earlier = first[item["id"]]
+            yield DUPLICATE_ID.finding(where, f"concept id '{item['id']}' is already used at {earlier.file}:"
+                                       f"{earlier.line}", hint="merge the two concepts into one entry",
+                                       related=(earlier,))
+        else:
+            first[item["id"]] = where
 
 
 def _sections(ctx: Context) -> Iterator[Finding]:
@@ -54,13 +76,15 @@ def _sections(ctx: Context) -> Iterator[Finding]:
                                            if isinstance(g, dict) and isinstance(g.get("id"), str)}
         topic_sections[topic.id] = sections
         summary_id = topic.get("summary")
-        if isinstance(summary_id, str):
+        if isinstance(summary_id, str) and topic.valid:
             summary = ctx.corpus.first("recommendation", summary_id)
             if summary is None or summary.topic != topic.id or summary.get("section") != SUMMARY_SECTION:
                 yield BAD_SUMMARY.finding(
                     topic.location("summary"),
                     f"summary '{summary_id}' is not a recommendation of this topic in section '{SUMMARY_SECTION}'")
     for rec in ctx.corpus.recommendations:
+        if not rec.valid:
+            continue
         known_sections = topic_sections.get(rec.topic or "")
         section = rec.get("section")
         if known_sections is None or not isinstance(section, str) or section == SUMMARY_SECTION:
@@ -101,6 +125,8 @@ def _concepts(ctx: Context) -> Iterator[Finding]:
     vocabulary = ctx.project.vocabulary
     known = list(vocabulary.concepts)
     for rec in ctx.corpus.recommendations:
+        if not rec.valid:
+            continue
         for path, concept in concept_fields(rec):
             if concept not in vocabulary:
                 yield UNKNOWN_CONCEPT.finding(rec.location(*path), f"concept '{concept}' is not in the vocabulary",
@@ -127,6 +153,8 @@ def _vocabulary(ctx: Context) -> Iterator[Finding]:
 def _grades(ctx: Context) -> Iterator[Finding]:
     grading = ctx.project.grading
     for rec in ctx.corpus.recommendations:
+        if not rec.valid:
+            continue
         strength = rec.get("strength")
         if not isinstance(strength, dict) or not isinstance(strength.get("scheme"), str):
             continue

@@ -6,9 +6,10 @@ import argparse
 import json
 import textwrap
 
-from ..errors import EXIT_OK, UsageError
+from ..errors import EXIT_OK, ConfigError, UsageError
+from ..project import Project
 from ..registry import all_rules
-from .common import emit
+from .common import add_root_option, emit, open_project
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,11 +20,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("ids", nargs="*", metavar="RULE", help="show only these rule ids")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_root_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    rules = all_rules()
+    rules = all_rules(_project(args))
     unknown = [r for r in args.ids if r not in rules]
     if unknown:
         raise UsageError(f"unknown rule id: {', '.join(unknown)}", hint="run 'guideline rules' to list them")
@@ -38,3 +40,11 @@ def run(args: argparse.Namespace) -> int:
         lines.extend(textwrap.wrap(rule.description, width=96, initial_indent="    ", subsequent_indent="    "))
     emit("\n".join(lines) + "\n", None)
     return EXIT_OK
+
+
+def _project(args: argparse.Namespace) -> Project | None:
+    """The project's expectation suite adds rules; outside a project the built-in rules are listed."""
+    try:
+        return open_project(args)
+    except ConfigError:
+        return None

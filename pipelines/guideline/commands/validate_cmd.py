@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .. import expectations
 from ..engine import validate
-from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..project import CORPUS_DIR
 from ..registry import all_rules
 from ..render import REPORTERS
@@ -34,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--output", "-o", type=Path, help="write the report to this file instead of stdout")
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings as well as errors")
     parser.add_argument("--exit-zero", action="store_true", help="always exit 0 when the check ran")
+    parser.add_argument("--no-expectations", action="store_true",
+                        help="skip the expectation suite (guidelines/expectations.yaml), which needs ~2 s")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
     add_root_option(parser)
     add_today_option(parser)
@@ -43,9 +46,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     project = open_project(args)
     paths = args.paths or [project.root / CORPUS_DIR]
-    result = validate(paths, project, today=today_of(args), progress=Progress("checking files"))
+    with expectations.skipped(args.no_expectations):
+        result = validate(paths, project, today=today_of(args), progress=Progress("checking files"))
     colour = args.color == "always" or (args.color == "auto" and args.output is None and use_colour(sys.stdout))
-    emit(REPORTERS[args.format](result.findings, all_rules(), colour), args.output)
+    rules = all_rules(None if args.no_expectations else project)
+    try:
+        emit(REPORTERS[args.format](result.findings, rules, colour), args.output)
+    except OSError as exc:
+        if args.output is None:
+            raise  # a closed pipe on stdout is not the user's mistake; cli.py handles it
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}",
+                         hint="choose a file in a folder you can write to") from None
     if args.exit_zero:
         return EXIT_OK
     failing = result.errors + (result.warnings if args.strict else 0)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from .. import __version__
 from ..findings import Finding, Severity, summarize
@@ -13,6 +15,20 @@ from ..rules import Rule
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET = "\033[0m"
 _DIM = "\033[2m"
+# Characters XML 1.0 cannot hold even escaped; a quoted YAML string can carry them into a message.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(value: str) -> str:
+    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+
+
+def escape(value: str) -> str:
+    return _escape(_xml_safe(value))
+
+
+def quoteattr(value: str) -> str:
+    return _quoteattr(_xml_safe(value))
 
 
 def text(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:

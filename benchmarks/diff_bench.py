@@ -1,0 +1,176 @@
+"""What a board report costs on a large corpus with 1% of its records changed, against parsing only those files.
+
+    python benchmarks/diff_bench.py --records 10k
+    python benchmarks/diff_bench.py --records 100k --changed 1000
+    python benchmarks/diff_bench.py --corpus /tmp/corpus-100k     # reuse a project generated earlier
+
+Generates a project with benchmarks/generate.py (a small built-in generator when that is missing), commits it
+in a throwaway git repository, changes 1% of the recommendations (generate.change_records when available) and
+commits again. Then it times, in one process:
+
+  parse floor     reading the changed files at both revisions from git and parsing them (nothing else)
+  record diff     guideline diff --no-findings: revisions, tree diff, blobs, parse, record and field diff
+  full report     the same plus the findings delta (every check on both whole revisions) and review status
+  render          Markdown, HTML and JSON of the full report
+
+and prints a Markdown table with each time as a multiple of the parse floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "pipelines"))
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from guideline import expectations  # noqa: E402
+from guideline.diff import compare  # noqa: E402
+from guideline.loader import parse_text  # noqa: E402
+from guideline.render import report_html, report_json, report_md  # noqa: E402
+from guideline.revisions import Repository  # noqa: E402
+
+AS_OF = date(2026, 11, 25)
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+
+
+def parse_size(text: str) -> int:
+    return SIZES.get(text.lower()) or int(text.lower().replace("k", "000"))
+
+
+def _git(root: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
+           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def _fallback_generate(target: Path, records: int) -> None:
+    """A plain corpus of 40 recommendations per topic file, for when benchmarks/generate.py is absent."""
+    corpus = target / "guidelines"
+    (corpus / "topics").mkdir(parents=True, exist_ok=True)
+    for name in ("policy.yaml", "vocabulary.yaml", "grading-schemes.yaml"):
+        shutil.copy(REPO_ROOT / "guidelines" / name, corpus / name)
+    for topic in range((records + 39) // 40):
+        lines = [f"topic:\n  id: t{topic:05d}\n  question: Question {topic}?\n  title: Topic {topic}\n"
+                 f"  summary: t{topic:05d}-00\n  audience:\n    - clinicians\n  last_updated: \"2026-01-02\"\n"
+                 f"  review_state: submitted\n  sections:\n    - id: care\n      title: Care\n"
+                 "recommendations:\n"]
+        for number in range(40):
+            lines.append(f"  - id: t{topic:05d}-{number:02d}\n    section: {'summary' if number == 0 else 'care'}\n"
+                         f"    statement: \"Give calcitonin daily in case {topic}-{number}.\"\n"
+                         f"    statement_type: information\n    citations: []\n    review_state: submitted\n")
+        (corpus / "topics" / f"t{topic:05d}.yaml").write_text("".join(lines), encoding="utf-8")
+
+
+def _fallback_change(target: Path, count: int) -> None:
+    files = sorted((target / "guidelines" / "topics").glob("*.yaml"))
+    for number in range(count):
+        path = files[(number * 7919) % len(files)]
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("daily in case", "twice daily in case", 1), encoding="utf-8")
+
+
+def prepare(target: Path, records: int, changed: int) -> None:
+    try:
+        from generate import change_records, generate
+    except ImportError:
+        _fallback_generate(target, records)
+        _git(target, "init", "-q", "-b", "main")
+        _git(target, "add", "-A")
+        _git(target, "commit", "-q", "-m", "base")
+        _fallback_change(target, changed)
+    else:
+        generate(target, records)
+        _git(target, "init", "-q", "-b", "main")
+        _git(target, "add", "-A")
+        _git(target, "commit", "-q", "-m", "base")
+        change_records(target, changed)
+    _git(target, "add", "-A")
+    _git(target, "commit", "-q", "-m", "head")
+    _git(target, "tag", "base", "HEAD~1")
+    _git(target, "tag", "head", "HEAD")
+
+
+def timed(label: str, rows: list[tuple[str, float, str]], fn: Callable[[], Any], note: str = "") -> Any:
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    rows.append((label, time.perf_counter() - start, note))
+    return result
+
+
+def parse_changed(root: Path) -> tuple[int, int]:
+    """The floor: read the changed files at both revisions out of git and parse them, nothing more."""
+    with Repository(root) as repo:
+        base, head = repo.resolve("base"), repo.resolve("head")
+        files = repo.changed_files(base, head, "guidelines")
+        blobs = repo.read_blobs([b for f in files for b in (f.base_blob, f.head_blob) if b])
+    for change in files:
+        for sha in (change.base_blob, change.head_blob):
+            if sha:
+                parse_text(blobs[sha], change.path)
+    return len(files), sum(len(b) for b in blobs.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--records", "-n", type=parse_size, default=10_000, help="1k, 10k or 100k (default 10k)")
+    parser.add_argument("--changed", type=int, help="records to change (default: 1%% of --records)")
+    parser.add_argument("--corpus", type=Path, help="reuse a git project prepared by an earlier run")
+    parser.add_argument("--with-expectations", action="store_true", help="include the great-expectations suite")
+    args = parser.parse_args(argv)
+    changed = args.changed or max(1, args.records // 100)
+    scratch = None
+    if args.corpus:
+        root = args.corpus.absolute()
+        if not (root / ".git").exists():
+            prepare(root, args.records, changed)
+    else:
+        scratch = tempfile.mkdtemp(prefix="diff-bench-")
+        root = Path(scratch) / "project"
+        start = time.perf_counter()
+        prepare(root, args.records, changed)
+        print(f"prepared {args.records:,} records, {changed:,} changed, in {time.perf_counter() - start:.1f} s",
+              file=sys.stderr)
+    rows: list[tuple[str, float, str]] = []
+    try:
+        files, size = timed("parse floor (changed files, both sides)", rows, lambda: parse_changed(root))
+        rows[-1] = (rows[-1][0], rows[-1][1], f"{files} files, {size / 1e6:.1f} MB")
+        with expectations.skipped(not args.with_expectations):
+            quick = timed("record diff (--no-findings)", rows,
+                          lambda: compare(root, "base", "head", as_of=AS_OF, with_findings=False))
+            rows[-1] = (rows[-1][0], rows[-1][1], f"{len(quick.changes)} record changes")
+            full = timed("full report (findings delta, review status)", rows,
+                         lambda: compare(root, "base", "head", as_of=AS_OF))
+        counts = full.findings_counts() or {}
+        rows[-1] = (rows[-1][0], rows[-1][1], f"{counts.get('introduced', 0)} introduced, "
+                                              f"{counts.get('resolved', 0)} resolved")
+        for name, render in (("render md", report_md.render), ("render html", report_html.render),
+                             ("render json", report_json.render)):
+            text = timed(name, rows, lambda render=render: render(full))  # type: ignore[misc]
+            rows[-1] = (rows[-1][0], rows[-1][1], f"{len(text.encode()) / 1e3:,.0f} kB")
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    floor = rows[0][1]
+    print(f"\n{args.records:,} recommendations, {changed:,} changed ({changed / args.records:.1%})\n")
+    print("| stage | seconds | × parse floor | note |\n|---|---:|---:|---|")
+    for label, seconds, note in rows:
+        print(f"| {label} | {seconds:.2f} | {seconds / floor:.1f} | {note} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

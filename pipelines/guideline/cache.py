@@ -1,0 +1,185 @@
+"""The cache under .guideline-cache/: parsed and schema-checked files, and the findings of whole runs.
+
+Keys are content hashes, so a changed file can never be answered from the cache. Everything else that could
+change an answer is part of the key too: the tool's own code and schemas (a folder per fingerprint of them),
+each file's path as shown in findings, and for whole runs the options, the date, every data file and the git
+state. Entries carry a checksum; one that does not load is treated as missing and rewritten. Nothing here ever
+fails a run: a cache that cannot be read or written is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import zlib
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .fileio import write_atomic
+from .findings import Finding
+from .loader import Document, pack_positions
+
+CACHE_DIR = ".guideline-cache"
+FILES = "files"
+RUNS = "runs"
+# Whole-run entries are large (every finding) and only the latest few are ever hit again.
+KEEP_RUNS = 8
+_MAGIC = b"GLC1"
+_HEADER = len(_MAGIC) + 4
+_PACKAGE = Path(__file__).resolve().parent
+_GIT_ENV = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_DIR",
+            "GIT_WORK_TREE")
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """The tool version, Python version and the bytes of every module and schema of the package."""
+    parts: list[str | bytes] = [__version__, sys.version]
+    for path in sorted(p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".json") and "__pycache__" not in p.parts):
+        parts.extend((path.relative_to(_PACKAGE).as_posix(), path.read_bytes()))
+    return digest(*parts)
+
+
+def git_state(root: Path) -> str:
+    """The commit checked out and who the user is to git: the workflow checks read authorship from git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=30).stdout.strip()
+        identity = subprocess.run(["git", "config", "--get-regexp", r"^user\."], cwd=root, capture_output=True,
+                                  text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "no-git"
+    env = "\x1f".join(f"{name}={os.environ.get(name, '')}" for name in _GIT_ENV)
+    return f"{head}\x1f{identity}\x1f{env}"
+
+
+@dataclass
+class Cache:
+    """One folder per code fingerprint under the project's .guideline-cache/."""
+
+    folder: Path
+    used: set[str] = field(default_factory=set)
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        try:
+            blob = self._path(kind, key).read_bytes()
+        except OSError:
+            return None
+        payload = blob[_HEADER:]
+        if blob[:len(_MAGIC)] != _MAGIC or zlib.crc32(payload) != int.from_bytes(blob[len(_MAGIC):_HEADER], "big"):
+            return None
+        if kind == FILES:
+            self.used.add(key)
+        return payload
+
+    def put(self, kind: str, key: str, payload: bytes) -> None:
+        blob = _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
+        try:
+            # No fsync: a cache entry lost in a power cut costs one re-parse, and fsync per file costs seconds.
+            write_atomic(self._path(kind, key), blob, durable=False)
+        except OSError:
+            return
+        if kind == FILES:
+            self.used.add(key)
+
+    def load(self, kind: str, key: str) -> Any:
+        """The unpickled entry, or None when there is none or it is damaged."""
+        payload = self.get(kind, key)
+        if payload is None:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever unpickling raised
+            return None
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        self.put(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def prune(self, files_in_run: int) -> None:
+        """Drop file entries this run did not use once they outnumber the used ones, and all but the latest runs.
+
+        Only after a run that saw every file (the caller knows), so a partial run never empties the cache."""
+        _prune_unused(self.folder / FILES, self.used, files_in_run)
+        _keep_latest(self.folder / RUNS, KEEP_RUNS)
+
+
+def _prune_unused(folder: Path, used: set[str], files_in_run: int) -> None:
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    if len(names) <= 2 * files_in_run + 100:
+        return
+    for name in names:
+        if name not in used:
+            (folder / name).unlink(missing_ok=True)
+
+
+def _keep_latest(folder: Path, keep: int) -> None:
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for path in entries[keep:]:
+        path.unlink(missing_ok=True)
+
+
+def open_cache(root: Path) -> Cache:
+    """The cache of this project for this version of the tool; other versions' folders are removed."""
+    base = root / CACHE_DIR
+    folder = base / code_fingerprint()
+    if not folder.is_dir():
+        try:
+            base.mkdir(exist_ok=True)
+            # Keep the cache out of git and backups even in a project whose .gitignore does not list it.
+            (base / ".gitignore").write_text("*\n", encoding="utf-8")
+            (base / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n", encoding="utf-8")
+            for stale in base.iterdir():
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
+    return Cache(folder)
+
+
+def run_key(parts: Iterable[str]) -> str:
+    return digest(*parts)
+
+
+def encode_entry(doc: Document, schema_findings: list[Finding]) -> bytes:
+    """A parsed file as stored and as sent back by workers: data, packed positions, findings."""
+    packed = pack_positions(doc)
+    positions = None if packed is not None else doc.positions
+    return pickle.dumps((doc.data, packed, positions, doc.findings, schema_findings, doc.digest),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode_entry(display: str, payload: bytes) -> tuple[Document, list[Finding]] | None:
+    try:
+        data, packed, positions, findings, schema_findings, file_digest = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever unpickling raised
+        return None
+    if not (isinstance(findings, list) and isinstance(schema_findings, list) and isinstance(file_digest, str)
+            and (isinstance(packed, array) or isinstance(positions, dict))):
+        return None
+    return Document(display, data, positions or {}, findings, file_digest, packed), schema_findings

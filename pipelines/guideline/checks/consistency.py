@@ -1,0 +1,267 @@
+"""Grade consistency within one record: GRADE paradigms for strong-on-low-certainty, wording that matches the
+grade, and statement text that agrees with the structured direction and strength."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from ..findings import Finding, Severity
+from ..grading import Grade, GradingSchemes
+from ..model import Record
+from ..project import Project
+from ..rules import Rule
+from .base import Check, Context
+
+PARADIGMS_FILE = "paradigms.yaml"
+LOW_CERTAINTY = frozenset({"low", "very-low"})
+
+NO_PARADIGM = Rule(
+    "GRD004", "Strong recommendation on low certainty without a paradigm", Severity.ERROR,
+    "GRADE allows a strong recommendation on low or very-low certainty evidence only in five paradigmatic "
+    "situations (guidelines/paradigms.yaml). Such a record must name one in strength.paradigm and explain it in "
+    "strength.rationale.\n"
+    "Bad: class strong, certainty low, no paradigm. Good: add 'paradigm: life-threatening' and a rationale, or "
+    "make the recommendation conditional.")
+UNKNOWN_PARADIGM = Rule(
+    "GRD005", "Unknown paradigm", Severity.ERROR,
+    "strength.paradigm is not one of the paradigm ids in guidelines/paradigms.yaml. Skipped when a project has "
+    "no paradigms.yaml.")
+PARADIGM_DIRECTION = Rule(
+    "GRD006", "Paradigm implies the other direction", Severity.ERROR,
+    "The paradigm named in strength.paradigm implies a direction that the record does not have: 'uncertain "
+    "benefit, certain harm' and 'potential catastrophic harm' justify only a strong recommendation against, "
+    "'life-threatening situation' only one for.")
+WORDING = Rule(
+    "GRD007", "Wording does not match the grade", Severity.WARNING,
+    "The statement uses the verb its grading scheme reserves for another grade (the 'wording' lists in "
+    "guidelines/grading-schemes.yaml): GRADE recommend (strong) / suggest (conditional); NICE offer / consider "
+    "/ do not offer; AAOS recommend / suggest / option / unable to recommend. Checked only for statements of "
+    "type recommendation that use one of the scheme's verbs; information statements are never checked.\n"
+    "Bad: AAOS Weak worded 'is specifically recommended'. Good: 'is an option'.")
+TEXT_CONTRADICTS = Rule(
+    "GRD008", "Statement contradicts its fields", Severity.WARNING,
+    "The statement text says the opposite of the structured fields: it says 'do not', 'avoid' or 'recommend "
+    "against' while the direction is for; it reads as a plain recommendation with no negation while the "
+    "direction is against; or it says 'strong' while the strength class is not strong (or 'weak'/'conditional' "
+    "while it is). Double negatives such as 'do not delay' or 'do not forget' count as for.")
+
+RULES = (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION, WORDING, TEXT_CONTRADICTS)
+
+ADVISING_TYPES = frozenset({"recommendation", "good-practice"})
+INACTIVE_STATES = frozenset({"retired", "superseded"})
+
+
+def _in_force(rec: Record) -> bool:
+    return rec.valid and rec.get("review_state") not in INACTIVE_STATES
+
+
+@dataclass(frozen=True)
+class Paradigm:
+    id: str
+    label: str
+    direction: str | None
+
+
+def load_paradigms(project: Project) -> dict[str, Paradigm] | None:
+    """Paradigms by id, or None when the project has no (readable) paradigms.yaml."""
+    doc = project.data_document(PARADIGMS_FILE)
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("paradigms"), list):
+        return None
+    found: dict[str, Paradigm] = {}
+    for item in doc.data["paradigms"]:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            direction = item.get("direction")
+            found[item["id"]] = Paradigm(item["id"], str(item.get("label", item["id"])),
+                                         direction if direction in ("for", "against") else None)
+    return found
+
+
+def grade_of(rec: Record, grading: GradingSchemes) -> Grade | None:
+    strength = rec.get("strength")
+    if not isinstance(strength, dict) or not isinstance(strength.get("scheme"), str) \
+            or not isinstance(strength.get("grade"), str):
+        return None
+    version = str(strength["version"]) if strength.get("version") is not None else None
+    return grading.lookup(strength["scheme"], version, strength["grade"])
+
+
+def strength_class(rec: Record, grading: GradingSchemes) -> str | None:
+    strength = rec.get("strength")
+    if isinstance(strength, dict) and isinstance(strength.get("class"), str):
+        return str(strength["class"])
+    grade = grade_of(rec, grading)
+    return grade.strength_class if grade else None
+
+
+def _paradigms(ctx: Context) -> Iterator[Finding]:
+    known = load_paradigms(ctx.project)
+    for rec in ctx.corpus.recommendations:
+        strength = rec.get("strength")
+        if not _in_force(rec) or not isinstance(strength, dict):
+            continue
+        paradigm = strength.get("paradigm")
+        if (strength_class(rec, ctx.project.grading) == "strong" and rec.get("certainty") in LOW_CERTAINTY
+                and rec.get("statement_type") in ADVISING_TYPES):
+            missing = [name for name in ("paradigm", "rationale")
+                       if not isinstance(strength.get(name), str) or not strength[name].strip()]
+            if missing:
+                options = ", ".join(sorted(known)) if known else "see guidelines/paradigms.yaml"
+                yield NO_PARADIGM.finding(
+                    rec.location("strength"),
+                    f"strong recommendation on {rec.get('certainty')} certainty evidence without "
+                    f"{' and '.join('strength.' + m for m in missing)}",
+                    hint=f"name the GRADE paradigm that justifies it ({options}) and explain it in "
+                         f"strength.rationale, or make the recommendation conditional",
+                    key="+".join(missing))
+        if not isinstance(paradigm, str) or known is None:
+            continue
+        if paradigm not in known:
+            yield UNKNOWN_PARADIGM.finding(rec.location("strength", "paradigm"),
+                                           f"'{paradigm}' is not a paradigm of guidelines/{PARADIGMS_FILE}",
+                                           hint="paradigms: " + ", ".join(sorted(known)), key=paradigm)
+            continue
+        implied = known[paradigm].direction
+        direction = rec.get("direction")
+        if implied and direction in ("for", "against", "none") and direction != implied:
+            yield PARADIGM_DIRECTION.finding(
+                rec.location("direction"),
+                f"paradigm '{paradigm}' ({known[paradigm].label}) justifies a strong recommendation {implied}, "
+                f"but the direction is '{direction}'",
+                hint=f"set direction: {implied}, or name the paradigm that applies", key=paradigm)
+
+
+# Wording in the statement is matched on words, with the usual inflections (recommends, recommended,
+# recommendation) and a few paraphrases of "unable to" that articles use.
+_PARAPHRASES = (
+    (re.compile(r"\binability to\b"), "unable to"),
+    (re.compile(r"\b(?:cannot|can not|can't|could not|not able to)\b"), "unable to"),
+    (re.compile(r"\bdon't\b"), "do not"),
+    (re.compile(r"[\u2010-\u2015]"), " - "),
+)
+_SUFFIX = r"(?:s|es|ed|d|ing|ation|ations|ion|ions)?"
+
+
+def normalise_statement(text: str) -> str:
+    out = " ".join(text.lower().replace("’", "'").split())
+    for pattern, replacement in _PARAPHRASES:
+        out = pattern.sub(replacement, out)
+    return out
+
+
+def _cue_pattern(cue: str) -> re.Pattern[str]:
+    words = normalise_statement(cue).split()
+    parts = [re.escape(w) + (_SUFFIX if len(w) >= 4 else "") for w in words]
+    return re.compile(r"\b" + r"\s+".join(parts) + r"\b")
+
+
+@cache
+def _scheme_cues(cues: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    """(pattern, grade, cue) longest cue first, so 'recommend against' wins over 'recommend'."""
+    ordered = sorted(cues, key=lambda item: (-len(item[1]), item[1], item[0]))
+    return tuple((_cue_pattern(cue), grade, cue) for grade, cue in ordered)
+
+
+def wording_matches(text: str, grades: dict[str, Grade]) -> list[tuple[str, str]]:
+    """(grade, matched text) for every scheme verb found; each stretch of text counts once."""
+    cues = tuple((g.grade, cue) for g in grades.values() for cue in g.wording)
+    remaining = normalise_statement(text)
+    found: list[tuple[str, str]] = []
+    for pattern, grade, _cue in _scheme_cues(cues):
+        for match in pattern.finditer(remaining):
+            found.append((grade, match.group(0)))
+        remaining = pattern.sub(lambda m: " " * len(m.group(0)), remaining)
+    return found
+
+
+def _wording(ctx: Context) -> Iterator[Finding]:
+    grading = ctx.project.grading
+    for rec in ctx.corpus.recommendations:
+        statement = rec.get("statement")
+        if not _in_force(rec) or rec.get("statement_type") != "recommendation" or not isinstance(statement, str):
+            continue
+        grade = grade_of(rec, grading)
+        if grade is None:
+            continue
+        grades = grading.grades_of(grade.scheme, grade.version) or {}
+        if not grade.wording or not any(g.wording for g in grades.values()):
+            continue
+        matches = wording_matches(statement, grades)
+        if not matches or any(g.lower() == grade.grade.lower() for g, _ in matches):
+            continue
+        other_grade, said = matches[0]
+        label = f"{grade.scheme} {grade.version}" if grade.version else grade.scheme
+        expected = " / ".join(f"'{w}'" for w in grade.wording)
+        yield WORDING.finding(
+            rec.location("statement"),
+            f"the statement says '{said}', which {label} uses for grade '{other_grade}'; grade '{grade.grade}' "
+            f"is worded {expected}",
+            hint=f"reword the statement with {expected}, or correct the grade", key=grade.grade)
+
+
+_DOUBLE_NEGATIVE = (r"(?:be\s+)?(?:delay|forget|withhold|withheld|omit|stop|discontinu|miss|neglect|interrupt|"
+                    r"defer|overlook|hesitat|wait|underus|undertreat|ignor|skip|postpon|fail)")
+_NEGATIVE = (
+    re.compile(r"(?:^|[.;:!?,(\-]\s*|\b(?:and|but|then|so)\s+)(do not|never|avoid)\s+(?!" + _DOUBLE_NEGATIVE + r")"
+               r"\w+"),
+    re.compile(r"\b(?:should|must|shall) not\s+(?!" + _DOUBLE_NEGATIVE + r")\w+"),
+    re.compile(r"\bnot (?:be )?(?:recommended|advised|indicated|offered|prescribed|used|given)\b"),
+    re.compile(r"\b(?:recommend|suggest|advis|advice|option)\w*\s+(?:\w+\s+){0,3}?against\b"),
+)
+_FOR_OR_AGAINST = re.compile(r"\bfor\s+(?:or|nor)\s+against\b")
+_ANY_NEGATION = re.compile(r"\b(?:not|no|never|against|avoid\w*|without|insufficient|unable|discourag\w*|"
+                           r"stop\w*|discontinu\w*|withdraw\w*|contraindicat\w*|neither|nor|instead)\b")
+_POSITIVE = re.compile(r"\b(?:recommend\w*|suggest\w*|offer\w*|advise\w*|is an option)\b")
+_STRONG = re.compile(r"\bstrong(?:ly)?\s+(?:\w+\s+){0,1}?(?:recommend\w*|suggest\w*|advis\w*|in favou?r)")
+_WEAK = re.compile(r"\b(?:weak(?:ly)?|conditional(?:ly)?)\s+(?:\w+\s+){0,1}?(?:recommend\w*|suggest\w*)")
+
+
+def negative_cue(text: str) -> str | None:
+    normalised = _FOR_OR_AGAINST.sub(" ", normalise_statement(text))
+    for pattern in _NEGATIVE:
+        match = pattern.search(normalised)
+        if match:
+            return match.group(0).strip(" .;:!?,(-")
+    return None
+
+
+def _text_vs_fields(ctx: Context) -> Iterator[Finding]:
+    grading = ctx.project.grading
+    for rec in ctx.corpus.recommendations:
+        statement = rec.get("statement")
+        if not _in_force(rec) or rec.get("statement_type") not in ADVISING_TYPES or not isinstance(statement, str):
+            continue
+        direction = rec.get("direction")
+        text = normalise_statement(statement)
+        if direction == "for":
+            cue = negative_cue(statement)
+            if cue:
+                yield TEXT_CONTRADICTS.finding(
+                    rec.location("direction"), f"the statement says '{cue}' but the direction is 'for'",
+                    hint="set direction: against, or reword the statement", key="direction")
+        elif direction == "against" and not _ANY_NEGATION.search(_FOR_OR_AGAINST.sub(" ", text)):
+            positive = _POSITIVE.search(text)
+            if positive:
+                yield TEXT_CONTRADICTS.finding(
+                    rec.location("direction"),
+                    f"the statement reads as a recommendation for ('{positive.group(0)}', no negation) but the "
+                    f"direction is 'against'", hint="set direction: for, or reword the statement", key="direction")
+        declared = strength_class(rec, grading)
+        strong, weak = _STRONG.search(text), _WEAK.search(text)
+        if strong and declared not in (None, "strong"):
+            yield TEXT_CONTRADICTS.finding(
+                rec.location("strength"), f"the statement says '{strong.group(0)}' but the strength class is "
+                f"'{declared}'", hint="correct the grade, or drop 'strong' from the statement", key="strength")
+        elif weak and declared == "strong":
+            yield TEXT_CONTRADICTS.finding(
+                rec.location("strength"), f"the statement says '{weak.group(0)}' but the strength class is 'strong'",
+                hint="correct the grade, or reword the statement", key="strength")
+
+
+CHECKS = (
+    Check("grade-paradigms", (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION), _paradigms),
+    Check("grade-wording", (WORDING,), _wording),
+    Check("statement-fields", (TEXT_CONTRADICTS,), _text_vs_fields),
+)

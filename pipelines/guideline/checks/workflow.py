@@ -1,0 +1,17 @@
+"""Workflow checks: a state that claims approval needs approvals that count; review logs and the roster
+must agree with the corpus. The definitions live in ..workflow, shared with the publication gate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import workflow
+from ..findings import Finding
+from .base import Check, Context
+
+
+def _workflow(ctx: Context) -> Iterator[Finding]:
+    yield from workflow.check_corpus(ctx.corpus, ctx.project)
+
+
+CHECKS = (Check("workflow", workflow.RULES, _workflow),)

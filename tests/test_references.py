@@ -1,0 +1,289 @@
+"""Reference integrity (REF rules) and identifier helpers, on real files through the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT, rule_hits, validate_json
+from guideline import identifiers
+from guideline.loader import read_file
+
+TOPIC = "guidelines/topics/spine.yaml"
+BIB = "guidelines/references/spine.yaml"
+STRENGTHS = {
+    "strong": ("GRADE", "Strong", "strong"),
+    "conditional": ("GRADE", "Conditional", "conditional"),
+}
+
+
+# Builders for small corpora; the tests find lines by searching the text they wrote.
+
+def rec(rec_id: str, *, citations: tuple[str, ...] = ("ref-a",), statement_type: str = "recommendation",
+        direction: str | None = "for", strength: str = "conditional", intervention: tuple[str, ...] = ("alendronate",),
+        dosing: tuple[str, ...] = (), last_reviewed: str | None = None, review_state: str = "draft") -> str:
+    lines = [f"  - id: {rec_id}", "    section: care", f"    statement: Statement of {rec_id}",
+             f"    statement_type: {statement_type}"]
+    if direction:
+        lines.append(f"    direction: {direction}")
+    scheme, grade, klass = STRENGTHS[strength]
+    lines += ["    strength:", f"      scheme: {scheme}", f"      grade: {grade}", f"      class: {klass}",
+              "    certainty: moderate"]
+    if intervention:
+        lines.append("    intervention:")
+        lines += [f"      - {concept}" for concept in intervention]
+    if dosing:
+        lines.append("    dosing:")
+        for agent in dosing:
+            lines += [f"      - agent: {agent}", "        dose: 70", "        unit: mg"]
+    if citations:
+        lines.append("    citations:")
+        lines += [f"      - {citation}" for citation in citations]
+    else:
+        lines.append("    citations: []")
+    lines.append(f"    review_state: {review_state}")
+    if last_reviewed:
+        lines.append(f'    last_reviewed: "{last_reviewed}"')
+    return "\n".join(lines) + "\n"
+
+
+def topic_file(*recs: str, topic_id: str = "spine", last_reviewed: str | None = None) -> str:
+    reviewed = f'  last_reviewed: "{last_reviewed}"\n' if last_reviewed else ""
+    return (f"topic:\n  id: {topic_id}\n  question: What helps?\n  title: Spine\n  summary: {topic_id}-00\n"
+            f"  audience:\n    - clinicians\n  last_updated: \"2026-01-01\"\n{reviewed}  review_state: draft\n"
+            f"  sections:\n    - id: care\n      title: Care\n"
+            f"recommendations:\n  - id: {topic_id}-00\n    section: summary\n    statement: Summary.\n"
+            f"    statement_type: information\n    citations: []\n    review_state: draft\n" + "".join(recs))
+
+
+def ref(ref_id: str, *, title: str | None = None, year: int = 2020, kind: str = "rct", **ids: str) -> str:
+    lines = [f"  - id: {ref_id}", f"    type: {kind}", f"    title: \"{title or 'Title of ' + ref_id}\"",
+             "    source: Journal", f"    year: {year}"]
+    if ids:
+        lines.append("    identifiers:")
+        lines += [f'      {name}: "{value}"' for name, value in ids.items()]
+    return "\n".join(lines) + "\n"
+
+
+def references_file(*refs: str) -> str:
+    return "references:\n" + "".join(refs)
+
+
+def write(project: Path, relative: str, text: str) -> Path:
+    path = project / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str, *, after: str | None = None) -> int:
+    """1-based line of the first line holding needle (after the first line holding `after`)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = 0
+    if after is not None:
+        start = next(i for i, line in enumerate(lines) if after in line)
+    return next(i for i, line in enumerate(lines[start:], start) if needle in line) + 1
+
+
+def hits(report: dict, rule: str) -> list[tuple[str, int, str | None]]:  # type: ignore[type-arg]
+    return sorted(rule_hits(report, rule))
+
+
+# Identifier helpers: pure functions, so plain parametrised cases.
+
+@pytest.mark.parametrize(("kind", "value", "expected"), [
+    ("pmid", "19657121", "19657121"),
+    ("pmid", " 1 ", "1"),
+    ("pmid", "123456789", None),
+    ("pmid", "PMID 19657121", None),
+    ("doi", "10.1056/NEJMoa0900429", "10.1056/nejmoa0900429"),
+    ("doi", "https://doi.org/10.1056/nejmoa0900429", "10.1056/nejmoa0900429"),
+    ("doi", "doi:10.1016/S0140-6736(97)11096-0", "10.1016/s0140-6736(97)11096-0"),
+    ("doi", "https://dx.doi.org/10.1136/bmj.k1551", "10.1136/bmj.k1551"),
+    ("doi", "10.1002/(SICI)1097-4636(199706)35:4<505::AID-JBM11>3.0.CO;2-F",
+     "10.1002/(sici)1097-4636(199706)35:4<505::aid-jbm11>3.0.co;2-f"),
+    ("doi", "10.123/abc", None),
+    ("doi", "10.1056 NEJMoa0900429", None),
+    ("doi", "NEJMoa0900429", None),
+    ("pmcid", "PMC7255293", "PMC7255293"),
+    ("pmcid", "pmc7255293", "PMC7255293"),
+    ("pmcid", "7255293", None),
+    ("isbn", "0-306-40615-2", "0306406152"),
+    ("isbn", "0-8044-2957-X", "080442957X"),
+    ("isbn", "978-0-306-40615-7", "9780306406157"),
+    ("isbn", "978 0 306 40615 7", "9780306406157"),
+    ("isbn", "978-0-306-40615-8", None),
+    ("isbn", "0-306-40615-3", None),
+    ("isbn", "123-0-306-40615-7", None),
+    ("nct", "NCT01234567", "NCT01234567"),
+    ("nct", "NCT1234567", None),
+    ("url", "https://www.ema.europa.eu/en", "https://www.ema.europa.eu/en"),
+    ("url", "ftp://example.org/file", None),
+    ("url", "javascript:alert(1)", None),
+    ("url", "https://example.org/a b", None),
+    ("url", "http://[::1", None),
+    ("unknown", "x", None),
+])
+def test_identifier_normalisation(kind: str, value: str, expected: str | None) -> None:
+    assert identifiers.normalise(kind, value) == expected
+
+
+def test_work_keys_and_title_key() -> None:
+    keys = identifiers.work_keys({"doi": "https://doi.org/10.1056/NEJMoa0900429", "pmid": "19657121",
+                                  "isbn": "0-306-40615-2", "pmcid": "bad"})
+    assert keys == {"doi": "10.1056/nejmoa0900429", "pmid": "19657121"}
+    assert identifiers.title_key("A Randomized Trial of Vertebroplasty -- Osteoporotic Fractures.") == \
+        identifiers.title_key("a randomized trial of vertebroplasty: osteoporotic fractures")
+    assert identifiers.title_key("Ostéoporose") == "osteoporose"
+
+
+# The rules, on one corpus that breaks each of them and one that breaks none.
+
+BUCHBINDER = "A randomized trial of vertebroplasty for painful osteoporotic vertebral fractures"
+KALLMES = "A Randomized Trial of Vertebroplasty for Osteoporotic Spinal Fractures"
+
+
+@pytest.fixture
+def bad_report(project: Path) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    write(project, TOPIC, topic_file(
+        rec("spine-01", citations=("ref-a", "ref-missing", "ref-a")),
+        rec("spine-02", citations=()),
+        rec("spine-03", citations=("ref-b", "ref-c", "ref-d", "ref-malformed", "ref-edit-1", "ref-edit-2")),
+    ))
+    write(project, BIB, references_file(
+        ref("ref-a"),
+        # The same paper (Buchbinder 2009) twice: DOI only, then PMID plus the DOI in another case and as a URL.
+        ref("ref-b", title=BUCHBINDER, year=2009, doi="10.1056/NEJMoa0900429"),
+        ref("ref-c", title=BUCHBINDER, year=2009, pmid="19657121", doi="https://doi.org/10.1056/nejmoa0900429"),
+        # The same paper (Kallmes 2009) twice, linkable only by title and year: DOI only, then PMID only.
+        ref("ref-d", title=KALLMES, year=2009, doi="10.1056/NEJMoa0900563"),
+        ref("ref-uncited", title=KALLMES.lower() + ".", year=2009, pmid="19657122"),
+        ref("ref-malformed", pmid="PMID 19657121", doi="10.1056 NEJMoa", pmcid="PMCabc",
+            isbn="978-0-306-40615-8", nct="NCT1234", url="ftp://example.org/paper"),
+        # Short generic titles are not compared.
+        ref("ref-edit-1", title="Editorial", year=2021),
+        ref("ref-edit-2", title="Editorial", year=2021),
+    ))
+    return project, validate_json(project)
+
+
+def test_unresolved_citation_points_at_the_citation_item(bad_report: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    project, report = bad_report
+    topic = project / TOPIC
+    assert hits(report, "REF001") == [(TOPIC, line_of(topic, "- ref-missing"), "spine-01")]
+    finding = next(f for f in report["findings"] if f["rule"] == "REF001")
+    assert finding["severity"] == "error" and "ref-missing" in finding["message"]
+
+
+def test_reference_cited_twice(bad_report: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    project, report = bad_report
+    topic = project / TOPIC
+    second = line_of(topic, "- ref-a", after="- ref-missing")
+    assert hits(report, "REF006") == [(TOPIC, second, "spine-01")]
+    finding = next(f for f in report["findings"] if f["rule"] == "REF006")
+    assert finding["related"][0]["line"] == line_of(topic, "- ref-a", after="id: spine-01")
+
+
+def test_recommendation_citing_nothing(bad_report: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    project, report = bad_report
+    # spine-00 is an information statement with no citation either: exempt.
+    assert hits(report, "REF007") == [(TOPIC, line_of(project / TOPIC, "citations: []", after="id: spine-02"),
+                                       "spine-02")]
+
+
+def test_orphan_reference(bad_report: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    project, report = bad_report
+    assert hits(report, "REF002") == [(BIB, line_of(project / BIB, "id: ref-uncited"), "ref-uncited")]
+    assert next(f for f in report["findings"] if f["rule"] == "REF002")["severity"] == "warning"
+
+
+def test_same_doi_in_another_form_is_one_work(bad_report: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    project, report = bad_report
+    bib = project / BIB
+    assert hits(report, "REF003") == [(BIB, line_of(bib, "doi: \"https://doi.org/", after="id: ref-c"), "ref-c")]
+    finding = next(f for f in report["findings"] if f["rule"] == "REF003")
+    assert finding["related"][0]["record"] == "ref-b"
+    assert finding["related"][0]["line"] == line_of(bib, "doi:", after="id: ref-b")
+
+
+def test_same_title_and_year_without_shared_identifier(bad_report: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    project, report = bad_report
+    bib = project / BIB
+    # ref-c (already REF003) is not reported again; the "Editorial" pair is too short to compare.
+    assert hits(report, "REF004") == [(BIB, line_of(bib, "title:", after="id: ref-uncited"), "ref-uncited")]
+    finding = next(f for f in report["findings"] if f["rule"] == "REF004")
+    assert finding["related"][0]["record"] == "ref-d"
+
+
+def test_malformed_identifiers(bad_report: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    project, report = bad_report
+    bib = project / BIB
+    expected = [(BIB, line_of(bib, f"{name}:", after="id: ref-malformed"), "ref-malformed")
+                for name in ("pmid", "doi", "pmcid", "isbn", "nct", "url")]
+    assert hits(report, "REF005") == sorted(expected)
+    messages = {f["message"] for f in report["findings"] if f["rule"] == "REF005"}
+    assert "ISBN '978-0-306-40615-8' is malformed" in messages
+
+
+def test_clean_corpus_has_no_reference_findings(project: Path) -> None:
+    write(project, TOPIC, topic_file(
+        rec("spine-01", citations=("ref-b", "ref-d")),
+        rec("spine-02", statement_type="good-practice", citations=()),
+        rec("spine-03", citations=("ref-e", "ref-f", "ref-ids")),
+    ))
+    write(project, BIB, references_file(
+        ref("ref-b", title=BUCHBINDER, year=2009, doi="10.1056/NEJMoa0900429", pmid="19657121"),
+        ref("ref-d", title=KALLMES, year=2009, doi="10.1056/NEJMoa0900563", pmid="19657122"),
+        # Same title and year but different DOIs: two works (e.g. a guideline printed in two journals).
+        ref("ref-e", title="Joint guideline on the management of spine fractures", year=2020, doi="10.1000/one"),
+        ref("ref-f", title="Joint guideline on the management of spine fractures", year=2020, doi="10.1000/two"),
+        ref("ref-ids", pmid="12345678", doi="doi:10.1016/S0140-6736(20)31180-6", pmcid="PMC7255293",
+            isbn="0-8044-2957-X", nct="NCT01234567", url="https://example.org/paper"),
+    ))
+    report = validate_json(project)
+    assert [f for f in report["findings"] if f["rule"].startswith("REF")] == []
+
+
+def test_bibliography_resolves_when_only_a_topic_is_checked(project: Path) -> None:
+    write(project, TOPIC, topic_file(rec("spine-01", citations=("ref-a", "ref-missing"))))
+    write(project, BIB, references_file(ref("ref-a"), ref("ref-uncited")))
+    topic_only = validate_json(project, TOPIC)
+    assert hits(topic_only, "REF001") == [(TOPIC, line_of(project / TOPIC, "- ref-missing"), "spine-01")]
+    # A partial check cannot see every citation: no orphan is reported.
+    assert hits(validate_json(project, BIB), "REF002") == []
+    assert hits(validate_json(project), "REF002") == [(BIB, line_of(project / BIB, "id: ref-uncited"), "ref-uncited")]
+
+
+def test_citations_resolve_across_topics_and_bibliography_files(project: Path) -> None:
+    write(project, TOPIC, topic_file(rec("spine-01", citations=("ref-a", "ref-b"))))
+    write(project, "guidelines/topics/hip.yaml", topic_file(rec("hip-01", citations=("ref-b",)), topic_id="hip"))
+    write(project, BIB, references_file(ref("ref-a")))
+    write(project, "guidelines/references/more/other.yaml", references_file(ref("ref-b")))
+    report = validate_json(project)
+    assert hits(report, "REF001") == [] and hits(report, "REF002") == []
+
+
+def test_shipped_corpus_reports_unresolved_ref_6_and_ref_7(shipped_project: Path) -> None:
+    report = validate_json(shipped_project)
+    topic_path = "guidelines/topics/osteoporotic-spine-fracture.yaml"
+    doc = read_file(REPO_ROOT / topic_path, topic_path)
+    expected = []
+    for index, item in enumerate(doc.data["recommendations"]):
+        for position, citation in enumerate(item["citations"]):
+            if citation in ("osteoporotic-spine-fracture-ref-6", "osteoporotic-spine-fracture-ref-7"):
+                line = doc.position(("recommendations", index, "citations", position))[0]
+                expected.append((topic_path, line, item["id"]))
+    assert len(expected) == 7
+    assert hits(report, "REF001") == sorted(expected)
+    for rule in ("REF002", "REF003", "REF004", "REF005", "REF006", "REF007"):
+        assert hits(report, rule) == [], rule
+
+
+def test_rules_are_documented(guideline, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(REPO_ROOT / "guidelines", tmp_path / "guidelines")
+    result = guideline("rules", "REF001", "REF002", "REF003", "REF004", "REF005", "REF006", "REF007", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for rule in ("REF001  error", "REF002  warning", "REF003  error", "REF004  warning", "REF005  error",
+                 "REF006  warning", "REF007  error"):
+        assert rule in result.stdout

@@ -1,0 +1,666 @@
+"""Shared helpers for the workflow tests: a small topic in a real git repository, commits by distinct people."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import git
+from git import Actor
+
+from conftest import REPO_ROOT, make_project
+from guideline import materiality
+from guideline.engine import load_corpus
+from guideline.findings import Finding
+from guideline.project import load_project
+from guideline.publish import records_by_topic
+from guideline.workflow import (Approvals, Comment, Decision, RecordStatus, append_review_log, check_corpus, gate,
+                                GateResult, load_review_log, reviews_path, topic_records, view_of)
+
+EDITOR = Actor("Priya Lindqvist", "priya.lindqvist@example.org")
+EDITOR_2 = Actor("Samuel Adeyemi", "samuel.adeyemi@example.org")
+CHAIR = Actor("Ingrid Halvorsen", "ingrid.halvorsen@example.org")
+TOMAS = Actor("Tomas Okafor", "tomas.okafor@example.org")
+MEI = Actor("Mei-Lin Castellanos", "mei-lin.castellanos@example.org")
+RAFAEL = Actor("Rafael Nakamura", "rafael.nakamura@example.org")
+OUTSIDER = Actor("Olle Outsider", "olle.outsider@example.org")
+TODAY = "2026-11-25"
+TOPIC = "supplements"
+TOPIC_FILE = f"guidelines/topics/{TOPIC}.yaml"
+REVIEWS_FILE = f"guidelines/reviews/{TOPIC}.yaml"
+
+TOPIC_YAML = """\
+# yaml-language-server: $schema=../../schemas/topic-file.schema.json
+topic:
+  id: supplements
+  question: Which supplements do patients with an osteoporotic spine fracture need?
+  title: Supplements After Osteoporotic Spine Fractures
+  summary: supplements-00
+  audience:
+    - clinicians
+  last_updated: "2026-01-02"
+  review_state: submitted
+  sections:
+    - id: essential-adjunctive-therapy
+      title: Essential Adjunctive Therapy
+      groups:
+        - id: all-patients
+          lead: "All patients require:"
+
+recommendations:
+  - id: supplements-00
+    section: summary
+    statement: All patients with an osteoporotic vertebral compression fracture need calcium 1000-1200 mg/day and vitamin D 800 IU/day.
+    statement_type: recommendation
+    direction: for
+    strength:
+      scheme: UNGRADED
+      grade: Not graded
+      class: not-graded
+    certainty: not-rated
+    population:
+      description: All patients with an osteoporotic vertebral compression fracture
+      condition:
+        - osteoporotic-vertebral-compression-fracture
+    intervention:
+      - calcium
+      - vitamin-d
+    dosing:
+      - agent: calcium
+        dose: 1000
+        dose_max: 1200
+        unit: mg
+        route: oral
+        frequency: daily
+      - agent: vitamin-d
+        dose: 800
+        unit: IU
+        route: oral
+        frequency: daily
+    citations:
+      - supplements-ref-1
+    review_state: submitted
+
+  - id: supplements-01
+    section: essential-adjunctive-therapy
+    group: all-patients
+    statement: Calcium 1000-1200 mg/day
+    statement_type: recommendation
+    direction: for
+    strength:
+      scheme: UNGRADED
+      grade: Not graded
+      class: not-graded
+    certainty: not-rated
+    population:
+      description: All patients with an osteoporotic vertebral compression fracture
+      condition:
+        - osteoporotic-vertebral-compression-fracture
+    intervention:
+      - calcium
+    dosing:
+      - agent: calcium
+        dose: 1000
+        dose_max: 1200
+        unit: mg
+        route: oral
+        frequency: daily
+    citations:
+      - supplements-ref-1
+      - supplements-ref-2
+    review_state: submitted
+
+  - id: supplements-02
+    section: essential-adjunctive-therapy
+    group: all-patients
+    statement: Vitamin D 800 IU/day
+    statement_type: recommendation
+    direction: for
+    strength:
+      scheme: UNGRADED
+      grade: Not graded
+      class: not-graded
+    certainty: not-rated
+    population:
+      description: All patients with an osteoporotic vertebral compression fracture
+      condition:
+        - osteoporotic-vertebral-compression-fracture
+    intervention:
+      - vitamin-d
+    dosing:
+      - agent: vitamin-d
+        dose: 800
+        unit: IU
+        route: oral
+        frequency: daily
+    citations:
+      - supplements-ref-2
+    review_state: submitted
+    notes: Dose as in the source article.
+"""
+
+REFERENCES_YAML = """\
+# yaml-language-server: $schema=../../schemas/references-file.schema.json
+references:
+  - id: supplements-ref-1
+    type: guideline
+    title: First-Line Pharmacologic Therapy for Symptomatic Compression Fractures
+    source: "Praxis Medical Insights: Practical Summaries of Clinical Guidelines"
+    year: 2025
+    listed_as: Guideline
+
+  - id: supplements-ref-2
+    type: guideline
+    title: Calcitonin Therapy for Osteoporotic Fractures
+    source: "Praxis Medical Insights: Practical Summaries of Clinical Guidelines"
+    year: 2025
+    listed_as: Guideline
+"""
+
+WORKFLOW_DATA = ("board.yaml", "workflow.yaml", "publication.yaml")
+
+
+def commit(root: Path, who: Actor, message: str) -> str:
+    repo = git.Repo(root)
+    repo.git.add(A=True)
+    return repo.index.commit(message, author=who, committer=who).hexsha
+
+
+def make_repo(target: Path, *, with_git: bool = True) -> Path:
+    """A project with the small topic, committed by the editor."""
+    root = make_project(target)
+    for name in WORKFLOW_DATA:
+        shutil.copy(REPO_ROOT / "guidelines" / name, root / "guidelines" / name)
+    (root / "guidelines" / "topics").mkdir()
+    (root / "guidelines" / "references").mkdir()
+    (root / TOPIC_FILE).write_text(TOPIC_YAML, encoding="utf-8")
+    (root / "guidelines" / "references" / f"{TOPIC}.yaml").write_text(REFERENCES_YAML, encoding="utf-8")
+    if with_git:
+        git.Repo.init(root)
+        commit(root, EDITOR, "Import the supplements topic")
+    return root
+
+
+def edit(root: Path, old: str, new: str, path: str = TOPIC_FILE) -> None:
+    file = root / path
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def set_state(root: Path, state: str) -> None:
+    file = root / TOPIC_FILE
+    file.write_text(file.read_text(encoding="utf-8").replace("review_state: submitted", f"review_state: {state}"),
+                    encoding="utf-8")
+
+
+def _corpus(root: Path):  # type: ignore[no-untyped-def]
+    project = load_project(root)
+    corpus = load_corpus([root / "guidelines"], project)
+    return project, corpus
+
+
+def record_decision(root: Path, record_ids: list[str] | None, who: Actor, decision: str = "approve") -> None:
+    """Write decisions on the records' current content straight into the log, as a hand edit would."""
+    project, corpus = _corpus(root)
+    topic = corpus.first("topic", TOPIC)
+    assert topic is not None
+    recs = records_by_topic(corpus)[TOPIC]
+    records = [r for r in topic_records(topic, recs) if record_ids is None or r.id in record_ids]
+    decisions = []
+    for record in records:
+        view = view_of(record, recs)
+        decisions.append(Decision(record.id, who.email, decision, TODAY, materiality.content_hash(view),
+                                  materiality.presentation_hash(view)))
+    append_review_log(reviews_path(project, TOPIC), TOPIC, decisions=decisions)
+
+
+def add_comment(root: Path, record_id: str, who: Actor, text: str, comment_id: str = f"{TOPIC}-c1") -> None:
+    project, _ = _corpus(root)
+    append_review_log(reviews_path(project, TOPIC), TOPIC,
+                      comments=[Comment(comment_id, record_id, who.email, TODAY, text, "unresolved")])
+
+
+def statuses(root: Path) -> dict[str, RecordStatus]:
+    project, corpus = _corpus(root)
+    topic = corpus.first("topic", TOPIC)
+    assert topic is not None
+    recs = records_by_topic(corpus)[TOPIC]
+    log = load_review_log(project, TOPIC, corpus)
+    approvals = Approvals.open(project)
+    return {r.id: approvals.status(r, recs, log) for r in topic_records(topic, recs)}
+
+
+def wfl_findings(root: Path) -> list[Finding]:
+    project, corpus = _corpus(root)
+    return sorted(check_corpus(corpus, project), key=lambda f: f.sort_key())
+
+
+def run_gate(root: Path) -> GateResult:
+    """The gate with the findings of loading plus the workflow check (the full validation runs in CLI tests)."""
+    project, corpus = _corpus(root)
+    topic = corpus.first("topic", TOPIC)
+    assert topic is not None
+    findings = [*corpus.findings, *check_corpus(corpus, project)]
+    log = load_review_log(project, TOPIC, corpus)
+    return gate(topic, corpus, project, findings, Approvals.open(project), records_by_topic(corpus).get(TOPIC, []),
+                log)
+
+
+def line_of(root: Path, record_id: str, key: str, path: str = TOPIC_FILE) -> int:
+    """1-based line of `key:` inside the record with this id."""
+    lines = (root / path).read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() in (f"- id: {record_id}", f"id: {record_id}"))
+    return next(i + 1 for i in range(start, len(lines)) if lines[i].strip().startswith(f"{key}:"))
+
+
+def problems(status: RecordStatus, reviewer: Actor) -> tuple[str, ...]:
+    return next(c.problems for c in status.checks if c.decision.reviewer == reviewer.email)
+
+
+# --- materiality ----------------------------------------------------------------------------------------
+
+import copy  # noqa: E402
+
+import pytest  # noqa: E402
+
+from guideline.workflow import STATE_WITHOUT_APPROVALS, UNRESOLVED_COMMENT  # noqa: E402
+
+BASE_REC = {
+    "id": "r-1", "section": "s", "group": "g", "statement": "Give calcium 1000 mg/day",
+    "statement_type": "recommendation", "direction": "for",
+    "strength": {"scheme": "GRADE", "grade": "Strong", "class": "strong"}, "certainty": "moderate",
+    "population": {"description": "Adults", "condition": ["a", "b"], "qualifiers": ["acute"]},
+    "intervention": ["calcium", "vitamin-d"], "comparator": ["placebo"],
+    "dosing": [{"agent": "calcium", "dose": 1000, "unit": "mg"}], "citations": ["ref-1", "ref-2"],
+    "review_state": "submitted", "notes": "n", "provenance": {"file": "a.txt", "line": 3, "method": "manual"},
+}
+
+
+def _changed(path: tuple[str | int, ...], value: object) -> dict[str, object]:
+    data = copy.deepcopy(BASE_REC)
+    node: object = data
+    for key in path[:-1]:
+        node = node[key]  # type: ignore[index]
+    node[path[-1]] = value  # type: ignore[index]
+    return data
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("statement",), "Give calcium 1200 mg/day"),
+    (("statement_type",), "good-practice"),
+    (("direction",), "against"),
+    (("strength", "grade"), "Weak"),
+    (("certainty",), "low"),
+    (("population", "description"), "Older adults"),
+    (("population", "condition"), ["a"]),
+    (("intervention",), ["calcium"]),
+    (("comparator",), ["no-treatment"]),
+    (("dosing", 0, "dose"), 1200),
+    (("citations",), ["ref-1"]),
+])
+def test_material_changes_need_reapproval(path: tuple[str | int, ...], value: object) -> None:
+    after = _changed(path, value)
+    assert materiality.is_material_change(BASE_REC, after)
+    assert materiality.content_hash(BASE_REC) != materiality.content_hash(after)
+    assert materiality.changed_fields(BASE_REC, after) == [str(path[0])]
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("section",), "other"),
+    (("group",), "other"),
+    (("notes",), "a different note"),
+    (("provenance", "line"), 9),
+    (("review_state",), "approved"),
+    (("citations",), ["ref-2", "ref-1"]),
+    (("intervention",), ["vitamin-d", "calcium"]),
+    (("statement",), "Give  calcium\n1000 mg/day "),
+    (("dosing", 0, "dose"), 1000.0),
+])
+def test_editorial_changes_keep_the_content_hash(path: tuple[str | int, ...], value: object) -> None:
+    after = _changed(path, value)
+    assert not materiality.is_material_change(BASE_REC, after)
+    assert materiality.content_hash(BASE_REC) == materiality.content_hash(after)
+
+
+def test_content_hash_is_sha256_of_sorted_compact_json() -> None:
+    import hashlib
+    import json
+
+    view = materiality.material_view(BASE_REC)
+    assert set(view) == {"statement", "statement_type", "direction", "strength", "certainty", "population",
+                         "intervention", "comparator", "dosing", "citations"}
+    expected = hashlib.sha256(json.dumps(view, sort_keys=True, separators=(",", ":"),
+                                         ensure_ascii=False).encode()).hexdigest()
+    assert materiality.content_hash(BASE_REC) == expected
+
+
+def test_unknown_fields_count_as_material() -> None:
+    assert materiality.is_material_change(BASE_REC, {**BASE_REC, "new_clinical_field": "x"})
+
+
+def test_topic_fields_are_classified() -> None:
+    topic = {"id": "t", "question": "Q?", "title": "T", "summary": "r-1", "audience": ["clinicians"],
+             "sections": [{"id": "s", "title": "S"}], "last_updated": "2026-01-01"}
+    assert not materiality.is_material_change(topic, {**topic, "title": "Better title",
+                                                      "sections": [{"id": "s", "title": "S, fixed"}],
+                                                      "last_updated": "2026-02-02"})
+    assert materiality.is_material_change(topic, {**topic, "question": "Other Q?"})
+
+
+# --- approvals in real git repositories -----------------------------------------------------------------
+
+REC = "supplements-01"
+
+
+def _approve_all(root: Path, *reviewers: Actor) -> None:
+    for reviewer in reviewers:
+        record_decision(root, None, reviewer)
+        commit(root, reviewer, f"Approval by {reviewer.name}")
+
+
+def test_valid_approvals_reach_the_quorum(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    result = statuses(root)
+    assert all(s.approved for s in result.values()), {k: s.explain() for k, s in result.items()}
+    assert sorted(c.decision.reviewer for c in result[REC].valid) == [MEI.email, TOMAS.email]
+    set_state(root, "approved")
+    assert wfl_findings(root) == []
+
+
+def test_quorum_not_met(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS)
+    set_state(root, "approved")
+    status = statuses(root)[REC]
+    assert not status.approved and status.missing == ("1 of 2 valid approvals",)
+    hits = [(f.rule, f.file, f.line, f.record) for f in wfl_findings(root) if f.record == REC]
+    assert hits == [("WFL001", str(root / TOPIC_FILE), line_of(root, REC, "review_state"), REC)]
+
+
+def test_self_approval_does_not_count(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    edit(root, "Calcium 1000-1200 mg/day\n", "Calcium 1000-1200 mg/day with meals\n")
+    sha = commit(root, TOMAS, "Tomas rewords the calcium advice")
+    _approve_all(root, TOMAS, MEI)
+    result = statuses(root)
+    assert problems(result[REC], TOMAS) == (f"{TOMAS.email} authored the change (commit {sha[:10]})",)
+    assert not result[REC].approved
+    # Tomas did not touch the vitamin D record, so his approval of it counts.
+    assert result["supplements-02"].approved
+
+
+def test_coauthor_trailer_counts_as_author(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    edit(root, "Calcium 1000-1200 mg/day\n", "Calcium 1000-1200 mg/day with meals\n")
+    commit(root, EDITOR, f"Reword\n\nCo-authored-by: Mei-Lin Castellanos <{MEI.email}>")
+    _approve_all(root, TOMAS, MEI)
+    assert any("authored the change" in p for p in problems(statuses(root)[REC], MEI))
+
+
+def test_uncommitted_edits_belong_to_the_current_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    edit(root, "Calcium 1000-1200 mg/day\n", "Calcium 1000-1200 mg/day with meals\n")
+    record_decision(root, [REC], TOMAS)
+    monkeypatch.setenv("GIT_AUTHOR_NAME", TOMAS.name)
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", TOMAS.email)
+    assert f"{TOMAS.email} authored the change (uncommitted edits)" in problems(statuses(root)[REC], TOMAS)
+
+
+def test_non_member_and_editor_approvals_do_not_count(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, OUTSIDER, EDITOR_2)
+    result = statuses(root)[REC]
+    assert problems(result, OUTSIDER) == (f"{OUTSIDER.email} is not on the board roster (board.yaml)",)
+    assert problems(result, EDITOR_2) == (f"{EDITOR_2.email} is editor, not a board member or chair",)
+    assert result.missing == ("0 of 2 valid approvals",)
+
+
+def test_material_edit_makes_approvals_stale(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    set_state(root, "approved")
+    commit(root, EDITOR, "Mark approved")
+    edit(root, "        dose: 1000\n        dose_max: 1200\n        unit: mg\n        route: oral\n        frequency: daily\n"
+               "    citations:\n      - supplements-ref-1\n      - supplements-ref-2",
+         "        dose: 1500\n        dose_max: 1200\n        unit: mg\n        route: oral\n        frequency: daily\n"
+         "    citations:\n      - supplements-ref-1\n      - supplements-ref-2")
+    commit(root, EDITOR, "Change the calcium dose")
+    status = statuses(root)[REC]
+    assert problems(status, TOMAS) == ("stale: the content changed materially after this approval",)
+    assert [(f.rule, f.line, f.record) for f in wfl_findings(root)] == [
+        ("WFL001", line_of(root, REC, "review_state"), REC)]
+    assert "stale" in wfl_findings(root)[0].message
+
+
+def test_editorial_edit_keeps_approvals(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    set_state(root, "approved")
+    edit(root, "notes: Dose as in the source article.", "notes: Dose as printed in the source article.")
+    edit(root, 'lead: "All patients require:"', 'lead: "Every patient requires:"')
+    edit(root, "title: Essential Adjunctive Therapy", "title: Essential Adjunct Therapy")
+    commit(root, TOMAS, "Editorial fixes by a board member")
+    result = statuses(root)
+    assert all(s.approved for s in result.values())
+    assert wfl_findings(root) == []
+
+
+def test_editorial_quorum_asks_for_approval_of_the_exact_text(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    edit(root, "editorial_quorum: 0", "editorial_quorum: 1", "guidelines/policy.yaml")
+    _approve_all(root, TOMAS, MEI)
+    edit(root, "notes: Dose as in the source article.", "notes: Dose as printed in the source article.")
+    commit(root, EDITOR, "Editorial fix")
+    assert statuses(root)["supplements-02"].missing == (
+        "0 of 1 approvals cover the current wording and layout (editorial_quorum)",)
+    assert statuses(root)[REC].approved
+
+
+def test_chair_required(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    edit(root, "chair_required: false", "chair_required: true", "guidelines/policy.yaml")
+    _approve_all(root, TOMAS, MEI)
+    assert statuses(root)[REC].missing == ("no valid approval from the chair",)
+    _approve_all(root, CHAIR)
+    assert statuses(root)[REC].approved
+
+
+def test_hand_edited_state_is_an_error(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    set_state(root, "published")
+    commit(root, EDITOR, "Publish by hand")
+    found = [(f.rule, f.file, f.line, f.record) for f in wfl_findings(root)]
+    expected_records = [TOPIC, "supplements-00", REC, "supplements-02"]
+    assert found == [("WFL001", str(root / TOPIC_FILE), line_of(root, rid, "review_state"), rid)
+                     for rid in expected_records]
+
+
+def test_roster_self_insertion_does_not_count(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    edit(root, "    - id: priya-lindqvist\n",
+         "    - id: olle-outsider\n      name: Olle Outsider\n      email: olle.outsider@example.org\n"
+         "      roles: [board-member]\n    - id: priya-lindqvist\n", "guidelines/board.yaml")
+    sha = commit(root, OUTSIDER, "Add myself to the board")
+    _approve_all(root, OUTSIDER, TOMAS)
+    assert problems(statuses(root)[REC], OUTSIDER) == (
+        f"{OUTSIDER.email} added or changed their own roster entry (commit {sha[:10]})",)
+
+
+def test_roster_entry_added_with_the_approval_does_not_count(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    edit(root, "      roles: [editor]\n      areas: [spine, pain-medicine]",
+         "      roles: [editor, board-member]\n      areas: [spine, pain-medicine]", "guidelines/board.yaml")
+    record_decision(root, None, EDITOR_2)
+    sha = commit(root, EDITOR, "Promote Samuel and record his approval")
+    _approve_all(root, TOMAS)
+    assert problems(statuses(root)[REC], EDITOR_2) == (
+        f"the roster entry (commit {sha[:10]}) is not older than the approval (commit {sha[:10]})",)
+    # Promoted by someone else in an earlier commit, his later approval counts.
+    root2 = make_repo(tmp_path / "second")
+    edit(root2, "      roles: [editor]\n      areas: [spine, pain-medicine]",
+         "      roles: [editor, board-member]\n      areas: [spine, pain-medicine]", "guidelines/board.yaml")
+    commit(root2, CHAIR, "Promote Samuel")
+    _approve_all(root2, EDITOR_2, TOMAS)
+    assert statuses(root2)[REC].approved
+
+
+def test_uncommitted_roster_entry_does_not_count(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    edit(root, "roles: [board-member]\n      areas: [clinical-pharmacology]",
+         "roles: [board-member, chair]\n      areas: [clinical-pharmacology]", "guidelines/board.yaml")
+    record_decision(root, None, RAFAEL)
+    assert problems(statuses(root)[REC], RAFAEL) == (f"the roster entry of {RAFAEL.email} is not committed yet",)
+
+
+def test_approvals_do_not_count_outside_git(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, with_git=False)
+    record_decision(root, None, TOMAS)
+    assert problems(statuses(root)[REC], TOMAS) == ("authorship cannot be checked outside a git repository",)
+
+
+def test_authors_before_the_last_publication_may_approve_the_next_change(tmp_path: Path) -> None:
+    from guideline.workflow import LoggedTransition
+
+    root = make_repo(tmp_path)
+    edit(root, "Calcium 1000-1200 mg/day\n", "Calcium 1000-1200 mg/day with meals\n")
+    commit(root, TOMAS, "Tomas writes the first version")
+    _approve_all(root, MEI, RAFAEL)
+    published = statuses(root)[REC].content_hash
+    project, _ = _corpus(root)
+    append_review_log(reviews_path(project, TOPIC), TOPIC, transitions=[
+        LoggedTransition(REC, "publish", "approved", "published", EDITOR.email, TODAY, None, published)])
+    commit(root, EDITOR, "Published")
+    edit(root, "Calcium 1000-1200 mg/day with meals\n", "Calcium 1000-1200 mg/day with food\n")
+    commit(root, EDITOR_2, "Samuel revises it")
+    _approve_all(root, TOMAS, MEI)
+    status = statuses(root)[REC]
+    assert status.authors == (EDITOR_2.email,)
+    assert status.approved
+
+
+def test_unresolved_comment_on_approved_record(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    set_state(root, "approved")
+    add_comment(root, REC, CHAIR, "Which calcium salt?")
+    found = [(f.rule, f.file, f.record) for f in wfl_findings(root)]
+    assert found == [("WFL002", str(root / REVIEWS_FILE), REC)]
+    line = next(i for i, text in enumerate((root / REVIEWS_FILE).read_text().splitlines(), 1)
+                if text.strip() == f"- id: {TOPIC}-c1")
+    assert wfl_findings(root)[0].line == line
+
+
+# --- the publication gate -------------------------------------------------------------------------------
+
+def _rules(result: GateResult) -> list[tuple[str, str | None]]:
+    return [(f.rule, f.record) for f in result.reasons]
+
+
+def test_gate_passes_for_approved_topic(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    set_state(root, "approved")
+    result = run_gate(root)
+    assert result.ok, [f.message for f in result.reasons]
+    assert result.reviewers() == ("Dr. Mei-Lin Castellanos", "Dr. Tomas Okafor")
+
+
+def test_gate_lists_every_reason(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS)
+    add_comment(root, "supplements-02", CHAIR, "Check the dose")
+    result = run_gate(root)
+    assert sorted(_rules(result)) == sorted([
+        ("WFL003", TOPIC), ("WFL003", "supplements-00"), ("WFL003", REC), ("WFL003", "supplements-02"),
+        ("WFL002", "supplements-02")])
+    first = next(f for f in result.reasons if f.record == REC)
+    assert first.message == f"recommendation '{REC}' is submitted; 1 of 2 valid approvals"
+    assert first.line == line_of(root, REC, "review_state")
+
+
+def test_deleting_the_review_log_does_not_pass_the_gate(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    set_state(root, "approved")
+    add_comment(root, REC, CHAIR, "Which calcium salt?")
+    assert ("WFL002", REC) in _rules(run_gate(root))
+    (root / REVIEWS_FILE).unlink()
+    result = run_gate(root)
+    assert sorted(_rules(result)) == sorted(
+        [("WFL001", TOPIC), ("WFL001", "supplements-00"), ("WFL001", REC), ("WFL001", "supplements-02")])
+
+
+def test_deleting_the_references_does_not_pass_the_gate(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    set_state(root, "approved")
+    (root / "guidelines" / "references" / f"{TOPIC}.yaml").unlink()
+    result = run_gate(root)
+    assert sorted(_rules(result)) == sorted([("WFL007", "supplements-00"), ("WFL007", REC), ("WFL007", REC),
+                                             ("WFL007", "supplements-02")])
+    assert {f.line for f in result.reasons if f.record == REC} == {line_of(root, REC, "citations") + 1,
+                                                                   line_of(root, REC, "citations") + 2}
+
+
+def test_deleting_a_failing_record_makes_the_topic_approval_stale(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    set_state(root, "approved")
+    text = (root / TOPIC_FILE).read_text(encoding="utf-8")
+    (root / TOPIC_FILE).write_text(text[:text.index("  - id: supplements-02")].rstrip() + "\n", encoding="utf-8")
+    commit(root, EDITOR, "Drop the vitamin D record")
+    result = run_gate(root)
+    assert _rules(result) == [("WFL001", TOPIC)]
+    assert "stale" in result.reasons[0].message
+
+
+def test_validation_errors_of_the_topic_block_the_gate(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    _approve_all(root, TOMAS, MEI)
+    set_state(root, "approved")
+    # An editorial field with a bad value: the approvals still count, the schema error blocks.
+    edit(root, "    notes: Dose as in the source article.\n",
+         "    notes: Dose as in the source article.\n    provenance:\n      line: 0\n")
+    result = run_gate(root)
+    assert [(f.rule, f.record) for f in result.reasons] == [("SCH004", "supplements-02")]
+
+
+def test_review_log_integrity(tmp_path: Path) -> None:
+    from guideline.workflow import LoggedTransition
+
+    root = make_repo(tmp_path)
+    project, _ = _corpus(root)
+    append_review_log(reviews_path(project, TOPIC), TOPIC, transitions=[
+        LoggedTransition(REC, "publish", "draft", "published", EDITOR.email, TODAY),
+        LoggedTransition("osteoporotic-spine-fracture-01", "submit", "draft", "submitted", EDITOR.email, TODAY)])
+    shutil.copy(REPO_ROOT / "guidelines/topics/osteoporotic-spine-fracture.yaml", root / "guidelines/topics")
+    add_comment(root, REC, CHAIR, "one")
+    add_comment(root, REC, CHAIR, "two")
+    lines = (root / REVIEWS_FILE).read_text().splitlines()
+
+    def at(text: str, nth: int = 0) -> int:
+        return [i for i, line in enumerate(lines, 1) if line.strip() == text][nth]
+
+    found = [(f.rule, f.line, f.record) for f in wfl_findings(root)]
+    assert found == [
+        ("WFL008", at(f"- record: {REC}"), REC),
+        ("WFL004", at("- record: osteoporotic-spine-fracture-01"), "osteoporotic-spine-fracture-01"),
+        ("WFL004", at(f"- id: {TOPIC}-c1", 1), REC),
+    ]
+
+
+def test_unknown_successor_and_duplicate_roster_email(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    edit(root, "    notes: Dose as in the source article.\n",
+         "    notes: Dose as in the source article.\n    superseded_by: supplements-99\n")
+    edit(root, "email: samuel.adeyemi@example.org", "email: Priya.Lindqvist@example.org", "guidelines/board.yaml")
+    found = [(f.rule, f.file, f.line) for f in wfl_findings(root)]
+    board = (root / "guidelines/board.yaml").read_text().splitlines()
+    assert found == [
+        ("WFL005", str(root / "guidelines/board.yaml"),
+         next(i for i, line in enumerate(board, 1) if line.strip() == "- id: samuel-adeyemi")),
+        ("WFL006", str(root / TOPIC_FILE), line_of(root, "supplements-02", "superseded_by")),
+    ]
