@@ -28,12 +28,11 @@ sys.path.insert(0, str(REPO_ROOT / "pipelines"))
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
-from generate import generate, parse_size  # noqa: E402
-
-from guideline import expectations  # noqa: E402
-from guideline.engine import load_corpus  # noqa: E402
-from guideline.frames import build_frames  # noqa: E402
-from guideline.project import load_project  # noqa: E402
+from generate import generate, parse_size
+from guideline import expectations
+from guideline.engine import load_corpus
+from guideline.frames import build_frames
+from guideline.project import load_project
 
 SUITE = Path("guidelines") / "expectations.yaml"
 

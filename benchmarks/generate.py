@@ -416,11 +416,10 @@ class Generator:
                 out.add(f"    title: {q(' '.join(rng.sample(WORDS, 6)).capitalize() + f' ({index})')}")
                 out.add(f"    source: {q(rng.choice(JOURNALS))}")
                 out.add(f"    year: {self.reference_years[index]}")
-                if rng.random() < 0.7:
-                    out.add("    identifiers:")
-                    out.add(f"      pmid: \"{40_000_000 + index}\"")
-                    if rng.random() < 0.5:
-                        out.add(f"      doi: 10.{rng.randint(1000, 9999)}/synthetic.{index}")
+                out.add("    identifiers:")
+                out.add(f"      pmid: \"{40_000_000 + index}\"")
+                if rng.random() < 0.5:
+                    out.add(f"      doi: 10.{rng.randint(1000, 9999)}/synthetic.{index}")
                 out.add("")
             yield rel, out.text()
 

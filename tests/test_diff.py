@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import git
 import jsonschema
 import pytest
-
 from conftest import REPO_ROOT, run_guideline
-from test_diff_fixtures import (HEAD_DATE, REFS, TOPIC, GitProject, change_of, field_of, gitproject, rec,  # noqa: F401
-                                ref, refs_text, standard_corpus, standard_recs, topic_text)
+from guideline.diff import compare
+from guideline.render.report_json import report_document
+from test_diff_fixtures import (
+    AS_OF,
+    HEAD_DATE,
+    REFS,
+    TOPIC,
+    GitProject,
+    change_of,
+    field_of,
+    new_gitproject,
+    rec,
+    ref,
+    refs_text,
+    standard_corpus,
+    standard_recs,
+    topic_text,
+)
+
+
+@pytest.fixture
+def gitproject(tmp_path: Path) -> Iterator[GitProject]:
+    yield from new_gitproject(tmp_path)
 
 REPORT_SCHEMA = json.loads((REPO_ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
 
@@ -240,8 +262,8 @@ def test_default_base_on_main_is_first_parent(based: GitProject) -> None:
     _edit(based, TOPIC, "Give calcitonin 200 IU", "Give calcitonin 100 IU")
     based.commit("edit on main", date=HEAD_DATE)
     report = based.report(None, findings=False)
-    assert (report["base"]["commit"], report["base"]["chosen_as"]) == (base_sha, f"first parent of "
-                                                                                 f"{report['head']['commit'][:7]}")
+    expected = f"first parent of {report['head']['commit'][:7]}"
+    assert (report["base"]["commit"], report["base"]["chosen_as"]) == (base_sha, expected)
 
 
 def test_review_status_from_workflow(based: GitProject) -> None:
@@ -260,9 +282,8 @@ def test_default_output_is_dated_and_reproducible(based: GitProject) -> None:
         result = run_guideline("diff", "--base", "base", "--head", "head", "--format", "md", cwd=based.root)
         assert result.returncode == 0, result.stderr
         written = sorted((based.root / "reports").iterdir())
-        assert [p.name for p in written] == [
-            f"board-report-{based.repo.commit('base').hexsha[:7]}-{based.repo.commit('head').hexsha[:7]}"
-            f"-2026-03-09.md"]
+        shorts = f"{based.repo.commit('base').hexsha[:7]}-{based.repo.commit('head').hexsha[:7]}"
+        assert [p.name for p in written] == [f"board-report-{shorts}-2026-03-09.md"]
         assert str(written[0].name) in result.stderr
         outputs.append(written[0].read_bytes())
     assert outputs[0] == outputs[1]
@@ -279,3 +300,25 @@ def test_help_lists_examples(based: GitProject) -> None:
     result = run_guideline("diff", "--help", cwd=based.root)
     assert result.returncode == 0
     assert "published/*" in result.stdout and "--output -" in result.stdout
+
+
+def test_review_status_from_approvals(tmp_path: Path) -> None:
+    from test_workflow import EDITOR as WORKFLOW_EDITOR
+    from test_workflow import MEI, TOMAS, commit, edit, make_repo, record_decision
+
+    root = make_repo(tmp_path)
+    with git.Repo(root) as repo:
+        repo.create_tag("base")
+    for reviewer in (TOMAS, MEI):
+        record_decision(root, None, reviewer)
+        commit(root, reviewer, f"Approval by {reviewer.name}")
+    edit(root, "notes: Dose as in the source article.", "notes: Dose as printed in the source article.")
+    edit(root, "statement: Calcium 1000-1200 mg/day\n", "statement: Calcium 1000-1500 mg/day\n")
+    commit(root, WORKFLOW_EDITOR, "Editorial and material edits after the approvals")
+    report = report_document(compare(root, "base", as_of=AS_OF))
+    assert report["summary"]["review_source"] == "workflow approvals"
+    editorial, material = change_of(report, "supplements-02"), change_of(report, "supplements-01")
+    assert (editorial["materiality"], editorial["review"]["status"]) == ("editorial", "approved")
+    assert editorial["review"]["detail"] == "2 valid approval(s) of this content"
+    assert (material["materiality"], material["review"]["status"]) == ("material", "stale")
+    assert "stale" in material["review"]["detail"]

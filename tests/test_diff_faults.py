@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import git
-
+import pytest
 from conftest import run_guideline
-from test_diff_fixtures import (DATA_FILES, HEAD_DATE, TOPIC, GitProject, change_of, gitproject,  # noqa: F401
-                                standard_corpus)
+from test_diff_fixtures import (
+    DATA_FILES,
+    HEAD_DATE,
+    TOPIC,
+    GitProject,
+    change_of,
+    new_gitproject,
+    standard_corpus,
+)
 
 
-def _usage_error(result: object, *needles: str) -> str:
-    assert getattr(result, "returncode") == 2, getattr(result, "stderr")
-    stderr: str = getattr(result, "stderr")
+@pytest.fixture
+def gitproject(tmp_path: Path) -> Iterator[GitProject]:
+    yield from new_gitproject(tmp_path)
+
+
+def _usage_error(result: subprocess.CompletedProcess[str], *needles: str) -> str:
+    assert result.returncode == 2, result.stderr
+    stderr = result.stderr
     assert "Traceback" not in stderr
     for needle in needles:
         assert needle in stderr, stderr

@@ -15,7 +15,6 @@ from typing import Any
 import git
 import pytest
 import yaml
-
 from conftest import FIXED_TODAY, run_guideline
 from guideline.diff import compare
 from guideline.render.report_json import report_document
@@ -193,11 +192,16 @@ class GitProject:
         self.repo.close()
 
 
-@pytest.fixture
-def gitproject(tmp_path: Path) -> Iterator[GitProject]:
+def new_gitproject(tmp_path: Path) -> Iterator[GitProject]:
+    """Body of each test module's `gitproject` fixture: a fresh repository, closed afterwards."""
     project = GitProject(tmp_path / "repo")
     yield project
     project.close()
+
+
+@pytest.fixture
+def gitproject(tmp_path: Path) -> Iterator[GitProject]:
+    yield from new_gitproject(tmp_path)
 
 
 def change_of(report: dict[str, Any], record_id: str) -> dict[str, Any]:

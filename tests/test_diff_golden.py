@@ -14,10 +14,20 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import REPO_ROOT, run_guideline
-from test_diff_fixtures import (HEAD_DATE, REFS, TOPIC, GitProject, rec, ref, refs_text, standard_corpus,
-                                standard_recs, standard_refs, topic_text)
+from test_diff_fixtures import (
+    HEAD_DATE,
+    REFS,
+    TOPIC,
+    GitProject,
+    rec,
+    ref,
+    refs_text,
+    standard_corpus,
+    standard_recs,
+    standard_refs,
+    topic_text,
+)
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "diff"
 HOSTILE = ('Use <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> **not bold** '

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from guideline.diff import (FieldChange, Place, RecordChange, Report, Segment, display_value, findings_delta,
-                            review_status, word_diff)
+from guideline.diff import (
+    FieldChange,
+    Place,
+    RecordChange,
+    Report,
+    Segment,
+    display_value,
+    findings_delta,
+    review_status,
+    word_diff,
+)
 from guideline.findings import Finding, Location, Severity
 from guideline.render import report_md
 from guideline.revisions import Revision
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 BASE = Revision("base", "a" * 40, date(2026, 3, 2), "base")
 HEAD = Revision("head", "b" * 40, date(2026, 3, 9), "head")
@@ -26,7 +35,7 @@ def _side(segments: tuple[Segment, ...], drop: str) -> str:
 def test_word_diff_gives_back_both_sides(before: str, after: str) -> None:
     segments = word_diff(before, after)
     assert _side(segments, "insert") == before and _side(segments, "delete") == after
-    assert all(a.op != b.op for a, b in zip(segments, segments[1:]))
+    assert all(a.op != b.op for a, b in pairwise(segments))
 
 
 def test_word_diff_works_on_words() -> None:

@@ -16,7 +16,6 @@ from subprocess import CompletedProcess
 
 import pytest
 from conftest import REPO_ROOT, make_project, rule_hits, validate_json
-
 from guideline.checks.base import Context
 from guideline.engine import load_corpus
 from guideline.errors import ConfigError
@@ -390,6 +389,12 @@ def test_clean_corpus_passes_every_expectation(clean_findings: list[Finding]) ->
     assert [(f.rule, f.file, f.line, f.message) for f in clean_findings] == []
 
 
+def test_aggregates_over_no_values_are_not_findings(tmp_path: Path) -> None:
+    only_summary = CLEAN_TOPIC[:CLEAN_TOPIC.index("  - id: alpha-01")]
+    root = write_project(tmp_path / "project", {"guidelines/topics/alpha.yaml": only_summary})
+    assert run_in_process(root) == []
+
+
 @pytest.mark.parametrize("rule", sorted(EXPECTED))
 def test_each_expectation_fires_on_its_failing_rows(failing_findings: list[Finding], rule: str) -> None:
     assert hits(failing_findings, rule) == sorted(EXPECTED[rule], key=str)
@@ -411,7 +416,7 @@ def test_findings_carry_suite_severity_message_and_hint(failing_findings: list[F
                                         "and at most 2026)"
     assert by_rule["EXP019"].message.startswith("Dosing unit not allowed: unit is 'I.U.' (expected one of 'mg',")
     assert by_rule["EXP017"].message == "Dose without a frequency: frequency is missing"
-    duplicate = [f for f in failing_findings if f.rule == "EXP001" and f.file == BETA_FILE][0]
+    duplicate = next(f for f in failing_findings if f.rule == "EXP001" and f.file == BETA_FILE)
     assert duplicate.message == "Recommendation id used twice: record is 'dup-01' appears 2 times"
     assert [(loc.file, loc.line) for loc in duplicate.related] == [(GAMMA_FILE, line_of(GAMMA, "id: dup-01"))]
 

@@ -8,13 +8,19 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO_ROOT, make_project
+from conftest import make_project
 from guideline.engine import load_corpus
 from guideline.model import Corpus
 from guideline.project import load_project
-from guideline.publish import (ArticleStatus, Publication, citation_numbering, long_date, md_escape, records_by_topic,
-                               render_article)
+from guideline.publish import (
+    ArticleStatus,
+    Publication,
+    citation_numbering,
+    long_date,
+    md_escape,
+    records_by_topic,
+    render_article,
+)
 from guideline.workflow import load_publication
 from test_workflow import TOPIC, TOPIC_FILE, edit, make_repo
 
@@ -56,8 +62,8 @@ def test_summary_sections_leads_bullets_and_numbered_references(tmp_path: Path) 
         "Article review status: **Submitted** → Under Review → Approved", "",
         "Last updated: January 2, 2026", "",
         "## Supplements After Osteoporotic Spine Fractures", "",
-        "All patients with an osteoporotic vertebral compression fracture need calcium 1000-1200 mg/day and "
-        "vitamin D 800 IU/day. [1]", ""]
+        ("All patients with an osteoporotic vertebral compression fracture need calcium 1000-1200 mg/day and "
+        "vitamin D 800 IU/day. [1]"), ""]
     body = markdown[markdown.index("### Essential"):]
     assert body.splitlines()[:6] == ["### Essential Adjunctive Therapy", "", "All patients require:", "",
                                      "- Calcium 1000-1200 mg/day [1, 2]", "- Vitamin D 800 IU/day [2]"]

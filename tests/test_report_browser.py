@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO_ROOT, run_guideline
 from test_diff_fixtures import GitProject
 from test_diff_golden import build_scenario

@@ -1,21 +1,37 @@
-"""Shared helpers for the workflow tests: a small topic in a real git repository, commits by distinct people."""
+"""Materiality, approval validity and the publication gate, in real git repositories with distinct authors.
+
+The helpers at the top (a small topic, commits by board members and editors) are shared with
+test_workflow_cli.py and test_publish.py."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
 import git
-from git import Actor
-
+import pytest
 from conftest import REPO_ROOT, make_project
+from git import Actor
 from guideline import materiality
 from guideline.engine import load_corpus
 from guideline.findings import Finding
 from guideline.project import load_project
 from guideline.publish import records_by_topic
-from guideline.workflow import (Approvals, Comment, Decision, RecordStatus, append_review_log, check_corpus, gate,
-                                GateResult, load_review_log, reviews_path, topic_records, view_of)
+from guideline.workflow import (
+    Approvals,
+    Comment,
+    Decision,
+    GateResult,
+    RecordStatus,
+    append_review_log,
+    check_corpus,
+    gate,
+    load_review_log,
+    reviews_path,
+    topic_records,
+    view_of,
+)
 
 EDITOR = Actor("Priya Lindqvist", "priya.lindqvist@example.org")
 EDITOR_2 = Actor("Samuel Adeyemi", "samuel.adeyemi@example.org")
@@ -228,7 +244,10 @@ def statuses(root: Path) -> dict[str, RecordStatus]:
     recs = records_by_topic(corpus)[TOPIC]
     log = load_review_log(project, TOPIC, corpus)
     approvals = Approvals.open(project)
-    return {r.id: approvals.status(r, recs, log) for r in topic_records(topic, recs)}
+    try:
+        return {r.id: approvals.status(r, recs, log) for r in topic_records(topic, recs)}
+    finally:
+        approvals.close()
 
 
 def wfl_findings(root: Path) -> list[Finding]:
@@ -243,8 +262,11 @@ def run_gate(root: Path) -> GateResult:
     assert topic is not None
     findings = [*corpus.findings, *check_corpus(corpus, project)]
     log = load_review_log(project, TOPIC, corpus)
-    return gate(topic, corpus, project, findings, Approvals.open(project), records_by_topic(corpus).get(TOPIC, []),
-                log)
+    approvals = Approvals.open(project)
+    try:
+        return gate(topic, corpus, project, findings, approvals, records_by_topic(corpus).get(TOPIC, []), log)
+    finally:
+        approvals.close()
 
 
 def line_of(root: Path, record_id: str, key: str, path: str = TOPIC_FILE) -> int:
@@ -260,11 +282,6 @@ def problems(status: RecordStatus, reviewer: Actor) -> tuple[str, ...]:
 
 # --- materiality ----------------------------------------------------------------------------------------
 
-import copy  # noqa: E402
-
-import pytest  # noqa: E402
-
-from guideline.workflow import STATE_WITHOUT_APPROVALS, UNRESOLVED_COMMENT  # noqa: E402
 
 BASE_REC = {
     "id": "r-1", "section": "s", "group": "g", "statement": "Give calcium 1000 mg/day",

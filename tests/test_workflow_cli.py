@@ -11,10 +11,23 @@ from typing import Any
 
 import git
 import pytest
-
 from conftest import FIXED_TODAY
-from test_workflow import (CHAIR, EDITOR, MEI, OUTSIDER, REC, REVIEWS_FILE, TOMAS, TOPIC, TOPIC_FILE, commit, edit,
-                           line_of, make_repo, set_state)
+from test_workflow import (
+    CHAIR,
+    EDITOR,
+    MEI,
+    OUTSIDER,
+    REC,
+    REVIEWS_FILE,
+    TOMAS,
+    TOPIC,
+    TOPIC_FILE,
+    commit,
+    edit,
+    line_of,
+    make_repo,
+    set_state,
+)
 
 Run = Callable[..., CompletedProcess[str]]
 SHIPPED_TOPIC = "osteoporotic-spine-fracture"
@@ -107,6 +120,7 @@ def test_preview_renders_content_under_review(guideline: Run, tmp_path: Path) ->
     assert not (root / "published").exists()
 
 
+@pytest.mark.slow
 def test_shipped_topic_through_review_to_publication(guideline: Run, shipped_project: Path) -> None:
     root = shipped_project
     first = guideline("publish", "--format", "json", cwd=root)
@@ -185,3 +199,16 @@ def _accept_known_problems(root: Path, findings: list[dict[str, Any]]) -> None:
     if rules:
         edit(root, "  severity: {}", "  severity: {" + ", ".join(f"{r}: 'off'" for r in rules) + "}",
              "guidelines/policy.yaml")
+
+
+def test_publish_ready_skips_topics_in_review(guideline: Run, tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    result = guideline("publish", "--ready", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "nothing ready to publish\n"
+    assert f"note: {TOPIC} is submitted; not ready, skipped" in result.stderr
+    assert not (root / "published").exists()
+    set_state(root, "approved")
+    refused = guideline("publish", "--ready", "--format", "github", cwd=root)
+    assert refused.returncode == 1
+    assert f"::error file={TOPIC_FILE},line={line_of(root, TOPIC, 'review_state')}" in refused.stdout

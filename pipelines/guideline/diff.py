@@ -13,7 +13,8 @@ import math
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -24,8 +25,14 @@ from .engine import validate
 from .errors import ConfigError, GuidelineError
 from .findings import Finding, Location, Severity, sort_findings
 from .loader import DEFAULT_MAX_BYTES, TOO_LARGE, Document, gc_paused, parse_text
-from .materiality import (EDITORIAL_FIELDS, WORKFLOW_FIELDS, changed_fields, content_hash, is_material_field,
-                          presentation_hash)
+from .materiality import (
+    EDITORIAL_FIELDS,
+    WORKFLOW_FIELDS,
+    changed_fields,
+    content_hash,
+    is_material_field,
+    presentation_hash,
+)
 from .model import Corpus, Record, add_document
 from .project import CORPUS_DIR, YAML_SUFFIXES, Project, load_project
 from .revisions import FileChange, Repository, Revision
@@ -314,8 +321,8 @@ def _rename_key(record: Record, exact: bool) -> str | None:
     return content_hash(record.data)
 
 
-def diff_records(before: Corpus, after: Corpus, *, unreadable_before: Set[str] = frozenset(),
-                 unreadable_after: Set[str] = frozenset()) -> tuple[list[RecordChange], dict[str, list[str]]]:
+def diff_records(before: Corpus, after: Corpus, *, unreadable_before: AbstractSet[str] = frozenset(),
+                 unreadable_after: AbstractSet[str] = frozenset()) -> tuple[list[RecordChange], dict[str, list[str]]]:
     """Record changes between two corpora of changed files, and ids per file that could not be compared."""
     changes: list[RecordChange] = []
     removed: list[Record] = []
@@ -325,6 +332,9 @@ def diff_records(before: Corpus, after: Corpus, *, unreadable_before: Set[str] =
         for record_id, olds in old_ids.items():
             news = new_ids.get(record_id, [])
             for old, new in zip(olds, news):
+                # Most records of a changed file did not change: equal data in the same file needs no field diff.
+                if old.file == new.file and old.data == new.data:
+                    continue
                 change = _pair_change(old, new)
                 if change:
                     changes.append(change)
@@ -582,72 +592,96 @@ def compare(project_root: Path, base_spec: str | None = None, head_spec: str | N
     with Repository(project_root) as repo:
         head = repo.resolve(head_spec) if head_spec else repo.worktree()
         base = repo.resolve(base_spec) if base_spec else repo.default_base(head)
-        files = repo.changed_files(base, head, CORPUS_DIR)
-        before_docs = _parse_side(repo, files, head=False, worktree=False, max_bytes=DEFAULT_MAX_BYTES)
-        after_docs = _parse_side(repo, files, head=True, worktree=head.worktree, max_bytes=DEFAULT_MAX_BYTES)
-        before, after = _corpus(before_docs), _corpus(after_docs)
-        unreadable_before = {d.path for d in before_docs if d.data is None}
-        unreadable_after = {d.path for d in after_docs if d.data is None}
-        changes, not_compared = diff_records(before, after, unreadable_before=unreadable_before,
-                                             unreadable_after=unreadable_after)
-        problems_before = {d.path: _blocking(d) for d in before_docs}
-        problems_after = {d.path: _blocking(d) for d in after_docs}
-        entries = tuple(FileEntry(f.path, f.status, problems_before.get(f.path, ()), problems_after.get(f.path, ()),
-                                  tuple(not_compared.get(f.path, ()))) for f in files)
         as_of = as_of or head.date
-        notes: list[str] = []
-        base_side = head_side = None
-        reviews: dict[int, Review] | None = None
+        changes, entries, before, after = _read_changes(repo, base, head)
+        checked = _Checked()
         if with_findings:
-            with tempfile.TemporaryDirectory(prefix="guideline-diff-") as scratch:
-                sides: list[_Side | None] = []
-                for name, revision in (("base", base), ("head", head)):
-                    with repo.materialised(revision, Path(scratch)) as root:
-                        try:
-                            side = _validate_side(root, as_of, progress(name) if progress else None)
-                        except ConfigError as exc:
-                            notes.append(f"{name} ({revision.label}) could not be checked: {exc}")
-                            side = None
-                        if side is not None and name == "head":
-                            reviews = workflow_reviews(changes, side, root)
-                        sides.append(side)
-                base_side, head_side = sides
-    head_records = {(r.kind, r.file, r.id): r for r in after.records()}
-    citing = _citing(head_side.corpus if head_side and head_side.corpus else after,
-                     {c.id for c in changes if c.kind == "reference"})
-    base_citing = _citing(base_side.corpus if base_side and base_side.corpus else before,
-                          {c.id for c in changes if c.kind == "reference" and c.id not in citing})
-    finished: list[RecordChange] = []
-    for index, change in enumerate(changes):
-        topics: tuple[str, ...]
-        cited_by: tuple[str, ...] = ()
-        if change.kind == "reference":
-            users = citing.get(change.id) or base_citing.get(change.id) or []
-            cited_by = tuple(sorted({rec_id for rec_id, _ in users}))
-            topics = tuple(sorted({t for _, t in users if t}))
-        else:
-            topic = change.place.topic
-            topics = (topic,) if topic else ()
-        head_record = head_records.get((change.kind, change.head.file, change.head.id)) if change.head else None
-        state = head_record.get("review_state") if head_record else None
-        change = replace(change, topics=topics, cited_by=cited_by)
-        # References carry no review state of their own: the records that cite them are what the board approves.
-        if change.kind != "reference":
-            review = reviews.get(index) if reviews is not None else None
-            change = replace(change, review=review or review_status(change, state))
-        finished.append(change)
+            checked = _check_both(repo, base, head, changes, as_of, progress)
+    finished = _finish(changes, checked, before, after)
     delta: FindingDelta | None = None
     elsewhere: tuple[Elsewhere, ...] = ()
-    open_count = 0
-    if base_side is not None and head_side is not None:
-        delta = findings_delta(base_side.findings, head_side.findings)
-        open_count = len(delta.still_open)
-        finished, elsewhere = _attribute(finished, delta, base_side, head_side)
+    notes = list(checked.notes)
+    if checked.base is not None and checked.head is not None:
+        delta = findings_delta(checked.base.findings, checked.head.findings)
+        finished, elsewhere = _attribute(finished, delta, checked.base, checked.head)
     elif with_findings:
         notes.append("the findings delta was left out because one revision could not be checked")
     finished.sort(key=RecordChange.sort_key)
-    return Report(base, head, as_of, entries, tuple(finished), elsewhere, delta, open_count,
-                  "workflow approvals" if reviews is not None else "review_state", tuple(notes))
+    return Report(base, head, as_of, entries, tuple(finished), elsewhere, delta,
+                  len(delta.still_open) if delta else 0,
+                  "workflow approvals" if checked.reviews is not None else "review_state", tuple(notes))
+
+
+def _read_changes(repo: Repository, base: Revision,
+                  head: Revision) -> tuple[list[RecordChange], tuple[FileEntry, ...], Corpus, Corpus]:
+    """Record changes from the changed files alone, and the files with what kept a side from being read."""
+    files = repo.changed_files(base, head, CORPUS_DIR)
+    before_docs = _parse_side(repo, files, head=False, worktree=False, max_bytes=DEFAULT_MAX_BYTES)
+    after_docs = _parse_side(repo, files, head=True, worktree=head.worktree, max_bytes=DEFAULT_MAX_BYTES)
+    before, after = _corpus(before_docs), _corpus(after_docs)
+    changes, not_compared = diff_records(before, after,
+                                         unreadable_before={d.path for d in before_docs if d.data is None},
+                                         unreadable_after={d.path for d in after_docs if d.data is None})
+    problems_before = {d.path: _blocking(d) for d in before_docs}
+    problems_after = {d.path: _blocking(d) for d in after_docs}
+    entries = tuple(FileEntry(f.path, f.status, problems_before.get(f.path, ()), problems_after.get(f.path, ()),
+                              tuple(not_compared.get(f.path, ()))) for f in files)
+    return changes, entries, before, after
+
+
+@dataclass
+class _Checked:
+    base: _Side | None = None
+    head: _Side | None = None
+    reviews: dict[int, Review] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _check_both(repo: Repository, base: Revision, head: Revision, changes: Sequence[RecordChange], as_of: date,
+                progress: Callable[[str], Progress | None] | None) -> _Checked:
+    """Validate both revisions (the same pipeline as `guideline validate`), and ask the workflow at head."""
+    checked = _Checked()
+    with tempfile.TemporaryDirectory(prefix="guideline-diff-") as scratch:
+        for name, revision in (("base", base), ("head", head)):
+            with repo.materialised(revision, Path(scratch)) as root:
+                try:
+                    side = _validate_side(root, as_of, progress(name) if progress else None)
+                except ConfigError as exc:
+                    checked.notes.append(f"{name} ({revision.label}) could not be checked: {exc}")
+                    continue
+                if name == "head":
+                    checked.head = side
+                    checked.reviews = workflow_reviews(changes, side, root)
+                else:
+                    checked.base = side
+    return checked
+
+
+def _finish(changes: Sequence[RecordChange], checked: _Checked, before: Corpus, after: Corpus) -> list[RecordChange]:
+    """Topics, citing records and review status of each change."""
+    head_corpus = checked.head.corpus if checked.head and checked.head.corpus else after
+    base_corpus = checked.base.corpus if checked.base and checked.base.corpus else before
+    references = {c.id for c in changes if c.kind == "reference"}
+    citing = _citing(head_corpus, references)
+    base_citing = _citing(base_corpus, references - set(citing))
+    head_records = {(r.kind, r.file, r.id): r for r in after.records()}
+    finished: list[RecordChange] = []
+    for index, change in enumerate(changes):
+        if change.kind == "reference":
+            users = citing.get(change.id) or base_citing.get(change.id) or []
+            change = replace(change, cited_by=tuple(sorted({rec_id for rec_id, _ in users})),
+                             topics=tuple(sorted({t for _, t in users if t})))
+            # References carry no review state of their own: the records citing them are what the board approves.
+            finished.append(change)
+            continue
+        topic = change.place.topic
+        change = replace(change, topics=(topic,) if topic else ())
+        review = checked.reviews.get(index) if checked.reviews is not None else None
+        if review is None:
+            record = head_records.get((change.kind, change.head.file, change.head.id)) if change.head else None
+            review = review_status(change, record.get("review_state") if record else None)
+        finished.append(replace(change, review=review))
+    return finished
 
 
 def _citing(corpus: Corpus, reference_ids: set[str]) -> dict[str, list[tuple[str, str | None]]]:
@@ -708,7 +742,7 @@ def display_value(value: Any) -> str:
     return "\n".join(_lines(value, 0))
 
 
-def _number(value: int | float) -> str:
+def _number(value: float) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)

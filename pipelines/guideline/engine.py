@@ -9,7 +9,8 @@ from functools import partial
 from datetime import date
 from pathlib import Path
 
-from .cache import FILES, Cache, decode_entry, digest, encode_entry
+from .cache import FILES, RUNS, Cache, decode_entry, digest, encode_entry, git_state
+from .changes import record_links
 from .checks import CHECKS, Context
 from .errors import UsageError
 from .findings import Finding, Location, Severity, sort_findings
@@ -28,6 +29,10 @@ class ValidationResult:
     findings: list[Finding]
     corpus: Corpus
     files: int
+    # From the cache of an identical earlier run: the findings are that run's and the corpus is empty.
+    cached: bool = False
+    # Record id -> ids of the records that cite or name it; filled when the run is cached.
+    links: dict[str, list[str]] | None = None
 
     @property
     def errors(self) -> int:
@@ -161,9 +166,19 @@ def apply_policy(findings: list[Finding], project: Project) -> list[Finding]:
 
 
 def validate(paths: Sequence[Path], project: Project, *, today: date | None = None,
-             progress: Progress | None = None) -> ValidationResult:
-    corpus = load_corpus(paths, project, progress)
-    ctx = Context(corpus, project, today or date.today())
+             progress: Progress | None = None, cache: Cache | None = None, options: str = "") -> ValidationResult:
+    """Check the files under paths. With a cache, files parsed before are not parsed again, and a run identical
+    to an earlier one (same files, data, code, date, git state and `options`, which names whatever else the
+    caller lets change the findings) returns that run's findings without a corpus."""
+    today = today or date.today()
+    sources = read_sources(paths, project)
+    key = _run_key(sources, project, today, options) if cache else ""
+    if cache and key:
+        hit = cache.load(RUNS, key)
+        if isinstance(hit, CachedRun):
+            return ValidationResult(hit.findings, Corpus(), hit.files, cached=True, links=hit.links)
+    corpus = build_corpus(sources, progress, cache)
+    ctx = Context(corpus, project, today)
     findings = list(corpus.findings)
     for check in CHECKS:
         findings.extend(check.run(ctx))
@@ -172,7 +187,38 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
     findings.extend(f for f in project.findings if f.file not in scanned)
     findings = apply_waivers(findings, project, scanned)
     findings = with_sources(findings, corpus)
-    return ValidationResult(sort_findings(apply_policy(findings, project)), corpus, len(corpus.documents))
+    result = ValidationResult(sort_findings(apply_policy(findings, project)), corpus, len(corpus.documents))
+    if cache and key:
+        result.links = record_links(corpus)
+        cache.store(RUNS, key, CachedRun(result.findings, result.files, result.links))
+        if _covers_corpus(sources, project):
+            cache.prune(len(sources))
+    return result
+
+
+@dataclass(frozen=True)
+class CachedRun:
+    findings: list[Finding]
+    files: int
+    links: dict[str, list[str]]
+
+
+def _data_files(sources: Sequence[Source], project: Project) -> list[Path]:
+    """Files under guidelines/ that are not among the checked ones: checks may still read them."""
+    checked = {s.path for s in sources}
+    files, _ = collect_files([project.data_dir], project.root)
+    return [path for path in files if path not in checked]
+
+
+def _covers_corpus(sources: Sequence[Source], project: Project) -> bool:
+    return not _data_files(sources, project)
+
+
+def _run_key(sources: Sequence[Source], project: Project, today: date, options: str) -> str:
+    parts = [options, today.isoformat(), git_state(project.root), *(f"{s.display}\x1f{s.digest}" for s in sources)]
+    for extra in read_sources(_data_files(sources, project), project):
+        parts.append(f"{extra.display}\x1f{extra.digest}")
+    return digest(*parts)
 
 
 def with_sources(findings: list[Finding], corpus: Corpus) -> list[Finding]:

@@ -111,9 +111,10 @@ def load_suite(project: Project) -> Suite | None:
     for index, item in enumerate(doc.data["expectations"]):
         line = doc.position(("expectations", index))[0]
 
-        def fail(message: str, *where: str, hint: str | None = None, _index: int = index) -> ConfigError:
+        def fail(message: str, *where: str, hint: str | None = None, _index: int = index,
+                 _id: str = item["id"]) -> ConfigError:
             at = doc.position(("expectations", _index, *where))[0]
-            return ConfigError(f"{doc.path}:{at}: expectation {item['id']}: {message}", hint=hint)
+            return ConfigError(f"{doc.path}:{at}: expectation {_id}: {message}", hint=hint)
 
         if item["id"] in seen:
             raise fail(f"id is already used at line {seen[item['id']]}", "id", hint="give it a new EXP id")
@@ -276,6 +277,8 @@ def _findings(suite: Suite, entry: SuiteEntry, kwargs: Mapping[str, Any], result
                 hint=entry.hint, related=tuple(loc for loc, _ in located[:_RELATED_LIMIT]))]
         return list(_row_findings(entry, kwargs, located))
     observed = _plain(result.get("observed_value"))
+    if observed is None:
+        return []  # a mean or median over no values: nothing to measure yet
     requirement = _requirement(kwargs)
     column = kwargs.get("column")
     metric = entry.expectation.removeprefix("expect_").split("_to_")[0].replace("_", " ")

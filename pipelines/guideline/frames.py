@@ -19,7 +19,7 @@ from .loader import Document, PathKey, gc_paused
 from .model import Corpus, Record
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
 _KEY_COLUMNS = {
     "file": "File the row comes from, as findings show it.",
@@ -190,23 +190,26 @@ def _build(corpus: Corpus, today: date) -> Frames:
 
 
 def _recommendation_row(rec: Record, today: date) -> dict[str, Any]:
-    strength = rec.get("strength") if isinstance(rec.get("strength"), dict) else {}
+    data = rec.data
+    strength = data.get("strength")
+    if not isinstance(strength, dict):
+        strength = {}
     scheme, grade = _text(strength.get("scheme")), _text(strength.get("grade"))
     version = str(strength["version"]) if strength.get("version") is not None else None
-    statement = _text(rec.get("statement"))
-    certainty = _text(rec.get("certainty"))
+    statement = _text(data.get("statement"))
+    certainty = _text(data.get("certainty"))
     strength_class = _text(strength.get("class"))
-    last_reviewed = _date(rec.get("last_reviewed"))
+    last_reviewed = _date(data.get("last_reviewed"))
     low_if_strong = (1.0 if certainty in LOW_CERTAINTY else 0.0) if strength_class == STRONG else None
     return {
         "topic": rec.topic,
-        "section": _text(rec.get("section")),
-        "group": _text(rec.get("group")),
+        "section": _text(data.get("section")),
+        "group": _text(data.get("group")),
         "statement": statement,
-        "statement_type": _text(rec.get("statement_type")),
-        "direction": _text(rec.get("direction")),
+        "statement_type": _text(data.get("statement_type")),
+        "direction": _text(data.get("direction")),
         "certainty": certainty,
-        "review_state": _text(rec.get("review_state")),
+        "review_state": _text(data.get("review_state")),
         "scheme": scheme,
         "scheme_version": version,
         "grade": grade,
@@ -223,11 +226,12 @@ def _recommendation_row(rec: Record, today: date) -> dict[str, Any]:
 
 
 def _topic_row(topic: Record, today: date, recommendations: int) -> dict[str, Any]:
-    updated = _date(topic.get("last_updated"))
-    reviewed = _date(topic.get("last_reviewed"))
+    data = topic.data
+    updated = _date(data.get("last_updated"))
+    reviewed = _date(data.get("last_reviewed"))
     return {
-        "title": _text(topic.get("title")),
-        "review_state": _text(topic.get("review_state")),
+        "title": _text(data.get("title")),
+        "review_state": _text(data.get("review_state")),
         "last_updated": updated.isoformat() if updated else None,
         "last_reviewed": reviewed.isoformat() if reviewed else None,
         "last_updated_days_ago": _days(updated, today),
@@ -238,13 +242,16 @@ def _topic_row(topic: Record, today: date, recommendations: int) -> dict[str, An
 
 
 def _reference_row(ref: Record, today: date, times_cited: int) -> dict[str, Any]:
-    title = _text(ref.get("title"))
-    identifiers = ref.get("identifiers") if isinstance(ref.get("identifiers"), dict) else {}
-    year = _number(ref.get("year"))
+    data = ref.data
+    title = _text(data.get("title"))
+    identifiers = data.get("identifiers")
+    if not isinstance(identifiers, dict):
+        identifiers = {}
+    year = _number(data.get("year"))
     return {
-        "type": _text(ref.get("type")),
+        "type": _text(data.get("type")),
         "title": title,
-        "source": _text(ref.get("source")),
+        "source": _text(data.get("source")),
         "year": year,
         "title_length": len(title.strip()) if title else 0,
         "identifier_count": sum(1 for name in _IDENTIFIER_FIELDS

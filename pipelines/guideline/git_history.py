@@ -84,6 +84,10 @@ class History:
             problem = "the repository has no commits yet"
         return cls(repo, problem)
 
+    def close(self) -> None:
+        """Stop the git processes the repository keeps for reading objects."""
+        self.repo.close()
+
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.workdir).as_posix()
 
@@ -138,7 +142,7 @@ class History:
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         key = (ancestor, descendant)
         if key not in self._ancestor:
-            self._ancestor[key] = bool(self.repo.is_ancestor(ancestor, descendant))
+            self._ancestor[key] = bool(self.repo.is_ancestor(ancestor, descendant))  # type: ignore[arg-type]
         return self._ancestor[key]
 
     def newest(self, shas: list[str]) -> str:

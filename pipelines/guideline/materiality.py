@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 # Clinical content of a recommendation (statement .. citations) and of a topic (question, audience, summary).
 MATERIAL_FIELDS: frozenset[str] = frozenset({

@@ -62,7 +62,8 @@ class Publication:
         defaults = cls()
         stages = tuple(Stage(str(s["label"]), tuple(str(x) for x in s.get("states") or ()))
                        for s in body.get("review_stages") or () if isinstance(s, dict) and s.get("label"))
-        disclaimer = body.get("disclaimer") if isinstance(body.get("disclaimer"), dict) else {}
+        raw_disclaimer = body.get("disclaimer")
+        disclaimer: dict[str, Any] = raw_disclaimer if isinstance(raw_disclaimer, dict) else {}
         return cls(
             publisher=str(body.get("publisher") or defaults.publisher),
             board_statement=str(body.get("board_statement") or defaults.board_statement),

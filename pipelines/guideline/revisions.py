@@ -12,9 +12,10 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import git
 
@@ -30,6 +31,10 @@ _UNSHALLOW_HINT = ("this is a shallow clone without that history: run 'git fetch
 
 class ShallowCloneError(UsageError):
     """The revision exists upstream but this clone was fetched without it."""
+
+
+class GitFailure(ConfigError):
+    """A git command failed for a reason other than a missing revision (permissions, a corrupt repository)."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +88,16 @@ class Repository:
         self.project_root = project_root.resolve()
         # The project's path inside the repository: '' when the project is the repository's top folder.
         self.prefix = self.project_root.relative_to(self.top).as_posix() if self.project_root != self.top else ""
+        try:
+            self._git("rev-parse", "--git-dir")
+        except GitFailure:
+            self.close()
+            raise
 
     def close(self) -> None:
         self.repo.close()
 
-    def __enter__(self) -> Repository:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -95,7 +105,18 @@ class Repository:
         self.close()
 
     def _git(self, *args: str) -> bytes:
-        output: bytes = self.repo.git.execute(["git", *args], stdout_as_string=False, strip_newline_in_stdout=False)
+        try:
+            output: bytes = self.repo.git.execute(["git", *args], stdout_as_string=False,
+                                                  strip_newline_in_stdout=False)
+        except git.GitCommandError as exc:
+            stderr = exc.stderr if isinstance(exc.stderr, str) else bytes(exc.stderr or b"").decode("utf-8", "replace")
+            # gitpython quotes git's output as "stderr: '...'"; keep git's own words.
+            stderr = stderr.strip().removeprefix("stderr:").strip().strip("'")
+            detail = [line.strip() for line in stderr.splitlines() if line.strip()]
+            first = detail[0].removeprefix("fatal: ").removeprefix("error: ") if detail else str(exc)
+            raise GitFailure(f"git {args[0]} failed in {self.top}: {first}",
+                             hint=" ".join(detail[1:]) or "check that the repository is readable (git status)"
+                             ) from None
         return output
 
     def _text(self, *args: str) -> str:
@@ -105,18 +126,18 @@ class Repository:
     def shallow(self) -> bool:
         try:
             return self._text("rev-parse", "--is-shallow-repository") == "true"
-        except git.GitCommandError:  # pragma: no cover - git older than 2.15
+        except GitFailure:  # pragma: no cover - git older than 2.15
             return (Path(self.repo.git_dir) / "shallow").is_file()
 
     def _commit_of(self, spec: str) -> str | None:
         try:
             return self._text("rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}") or None
-        except git.GitCommandError:
+        except GitFailure:
             return None
 
     def _revision(self, spec: str, sha: str, how: str = "") -> Revision:
         commit = self.repo.commit(sha)
-        when = datetime.fromtimestamp(commit.committed_date, tz=timezone.utc).date()
+        when = datetime.fromtimestamp(commit.committed_date, tz=UTC).date()
         subject = str(commit.summary)
         return Revision(spec, sha, when, subject, False, how)
 
@@ -164,7 +185,7 @@ class Repository:
                 continue
             try:
                 merge_base = self._text("merge-base", main, head.commit)
-            except git.GitCommandError:
+            except GitFailure:
                 if self.shallow:
                     raise ShallowCloneError(f"cannot find where {head.label} branched off {branch}",
                                             hint=_UNSHALLOW_HINT) from None

@@ -190,7 +190,8 @@ def load_roster(project: Project) -> Roster:
             continue
         key = ("board", "members", index)
         lines = {doc.position((*key, "email"))[0], doc.position((*key, "roles"))[0]}
-        roles = item.get("roles") if isinstance(item.get("roles"), list) else []
+        raw_roles = item.get("roles")
+        roles: list[Any] = raw_roles if isinstance(raw_roles, list) else []
         lines.update(doc.position((*key, "roles", i))[0] for i in range(len(roles)))
         members.append(Member(str(item.get("id") or ""), str(item.get("name") or item["email"]),
                               normalise_email(item["email"]), frozenset(str(r) for r in roles),
@@ -301,9 +302,9 @@ def review_log_of(doc: Document | None, topic_id: str, path: Path) -> ReviewLog:
             normalise_email(text(item, "by")), text(item, "date"), item.get("message"),
             item.get("content_hash"), doc.location(key, item["record"])))
     decision_lines: dict[tuple[str | int, ...], set[int]] = defaultdict(set)
-    for path, (line, _) in doc.positions.items():
-        if len(path) >= 3 and path[1] == "decisions":
-            decision_lines[path[:3]].add(line)
+    for position, (line, _) in doc.positions.items():
+        if len(position) >= 3 and position[1] == "decisions":
+            decision_lines[position[:3]].add(line)
     for key, item in items("decisions"):
         lines = frozenset(decision_lines.get(key, ()))
         log.decisions.append(Decision(
@@ -399,6 +400,10 @@ class Approvals:
     @classmethod
     def open(cls, project: Project, roster: Roster | None = None) -> Approvals:
         return cls(project, roster or load_roster(project), History.open(project.root))
+
+    def close(self) -> None:
+        if self.history is not None:
+            self.history.close()
 
     def git_problem(self) -> str | None:
         if self.history is None:
@@ -628,11 +633,12 @@ def check_corpus(corpus: Corpus, project: Project) -> Iterator[Finding]:
     by_topic = records_by_topic(corpus)
     roster: Roster | None = None
     approvals: Approvals | None = None
-    for topic in corpus.topics:
-        recs = by_topic.get(topic.id, [])
-        claimed = [r for r in topic_records(topic, recs) if r.get("review_state") in APPROVED_STATES]
-        log: ReviewLog | None = None
-        if claimed:
+    try:
+        for topic in corpus.topics:
+            recs = by_topic.get(topic.id, [])
+            claimed = [r for r in topic_records(topic, recs) if r.get("review_state") in APPROVED_STATES]
+            if not claimed:
+                continue
             if approvals is None:
                 roster = roster or load_roster(project)
                 approvals = Approvals.open(project, roster)
@@ -643,6 +649,9 @@ def check_corpus(corpus: Corpus, project: Project) -> Iterator[Finding]:
                     yield _unapproved_finding(status)
             for comment in log.unresolved({r.id for r in claimed}):
                 yield _comment_finding(comment, log)
+    finally:
+        if approvals is not None:
+            approvals.close()
     yield from _successors(corpus)
     yield from _review_files(corpus, project, by_topic)
     board = project.data_document(BOARD_FILE)

@@ -2,8 +2,8 @@
 
 Never all pairs. Each recommendation states one fact per intervention (concept, direction, population,
 comparators, strength); records stating the same fact form a class. Classes are indexed by concept, ancestor
-and parent under their condition roots and qualifier sets, and only classes that share an index key are
-compared. A record is reported once per conflicting class, against that class's earliest earlier record (with
+and parent, under their conditions (and broader ones) and qualifier sets, and only classes that share an index
+key are compared. A record is reported once per conflicting class, against that class's earliest earlier record (with
 the count of the others), so a corpus where hundreds of records repeat one fact stays linear.
 """
 
@@ -16,11 +16,13 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..findings import Finding, Location, Severity
-from ..model import Record
+from ..loader import gc_paused
+from ..model import Corpus, Record
 from ..rules import Rule
 from ..units import Frequency, Quantity, frequency, quantity, route
 from ..vocabulary import Vocabulary, normalise_term
@@ -74,7 +76,6 @@ WORD_PREFILTER = 0.6
 # Qualifier sets larger than this are matched as a whole and with the empty set, not through every subset.
 MAX_SUBSET_QUALIFIERS = 8
 SUMMARY_SECTION = "summary"
-ANY_ROOT = "*"
 
 SAME, ISA, SIBLING = "same", "is-a", "sibling"
 NESTED, DISTINCT = "nested", "distinct"
@@ -134,12 +135,30 @@ def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+@lru_cache(maxsize=65536)
+def _normalised(text: str) -> str:
+    return normalise_term(text)
+
+
 def _qualifier_set(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(q for q in (normalise_term(v) for v in values) if q)
+    return frozenset(q for q in (_normalised(v) for v in values) if q)
+
+
+_last_scopes: list[tuple[Corpus, list[Scope]]] = []
 
 
 def advising_scopes(ctx: Context) -> list[Scope]:
-    """Recommendations in force that advise something: information statements and retired records take no part."""
+    """Recommendations in force that advise something: information statements and retired records take no part.
+
+    Both conflict checks need them; the last corpus's scopes are kept so that they are built once per run."""
+    if _last_scopes and _last_scopes[0][0] is ctx.corpus:
+        return _last_scopes[0][1]
+    scopes = _build_scopes(ctx)
+    _last_scopes[:] = [(ctx.corpus, scopes)]
+    return scopes
+
+
+def _build_scopes(ctx: Context) -> list[Scope]:
     # File order without line numbers: positions are unpacked lazily, and only findings need them.
     records = sorted((r for r in ctx.corpus.recommendations if r.valid), key=lambda r: (r.file, r.path))
     scopes: list[Scope] = []
@@ -170,9 +189,7 @@ class _Concepts:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
-        self._roots: dict[str, frozenset[str]] = {}
         self._closure: dict[str, frozenset[str]] = {}
-        self._condition_roots: dict[frozenset[str], frozenset[str]] = {}
 
     def closure(self, concept: str) -> frozenset[str]:
         cached = self._closure.get(concept)
@@ -183,24 +200,6 @@ class _Concepts:
     def parents(self, concept: str) -> frozenset[str]:
         found = self.vocabulary.concepts.get(concept)
         return frozenset(found.parents) if found else frozenset()
-
-    def roots(self, concept: str) -> frozenset[str]:
-        """Top concepts above this one: two related concepts always share at least one."""
-        cached = self._roots.get(concept)
-        if cached is None:
-            closure = self.closure(concept)
-            cached = frozenset(c for c in closure if not self.parents(c)) or closure
-            self._roots[concept] = cached
-        return cached
-
-    def condition_roots(self, conditions: frozenset[str]) -> frozenset[str]:
-        cached = self._condition_roots.get(conditions)
-        if cached is None:
-            roots: set[str] = set()
-            for condition in conditions:
-                roots |= self.roots(condition)
-            cached = self._condition_roots[conditions] = frozenset(roots) or frozenset({ANY_ROOT})
-        return cached
 
     def related(self, a: str, b: str) -> bool:
         return a == b or b in self.closure(a) or a in self.closure(b)
@@ -218,25 +217,38 @@ class _Concepts:
         return None
 
 
-class _RootIndex:
-    """Lists under (key, condition root); a lookup without conditions sees every root."""
+T = TypeVar("T")
 
-    def __init__(self) -> None:
-        self.rooted: dict[tuple[Hashable, str], list[FactClass]] = defaultdict(list)
-        self.unrooted: dict[Hashable, list[FactClass]] = defaultdict(list)
 
-    def add(self, key: Hashable, roots: frozenset[str], item: FactClass) -> None:
-        for root in roots:
-            self.rooted[(key, root)].append(item)
-        self.unrooted[key].append(item)
+class _PopulationIndex(Generic[T]):
+    """Items under (key, condition). A lookup finds the items whose conditions overlap the given ones (the same,
+    a broader or a narrower condition) or that name no condition, without visiting unrelated conditions."""
 
-    def get(self, key: Hashable, roots: frozenset[str]) -> Iterator[FactClass]:
-        if ANY_ROOT in roots:
-            yield from self.unrooted.get(key, ())
+    def __init__(self, concepts: _Concepts) -> None:
+        self.concepts = concepts
+        self.exact: dict[tuple[Hashable, str], list[T]] = defaultdict(list)
+        self.above: dict[tuple[Hashable, str], list[T]] = defaultdict(list)
+        self.unconditioned: dict[Hashable, list[T]] = defaultdict(list)
+        self.every: dict[Hashable, list[T]] = defaultdict(list)
+
+    def add(self, key: Hashable, conditions: frozenset[str], item: T) -> None:
+        self.every[key].append(item)
+        if not conditions:
+            self.unconditioned[key].append(item)
+        for condition in conditions:
+            self.exact[(key, condition)].append(item)
+            for broader in self.concepts.closure(condition):
+                self.above[(key, broader)].append(item)
+
+    def get(self, key: Hashable, conditions: frozenset[str]) -> Iterator[T]:
+        if not conditions:
+            yield from self.every.get(key, ())
             return
-        for root in roots:
-            yield from self.rooted.get((key, root), ())
-        yield from self.rooted.get((key, ANY_ROOT), ())
+        yield from self.unconditioned.get(key, ())
+        for condition in conditions:
+            for broader in self.concepts.closure(condition):
+                yield from self.exact.get((key, broader), ())
+            yield from self.above.get((key, condition), ())
 
 
 def _subsets(qualifiers: frozenset[str]) -> list[frozenset[str]]:
@@ -260,28 +272,28 @@ def fact_classes(scopes: list[Scope]) -> list[FactClass]:
 
 
 def class_pairs(classes: list[FactClass], concepts: _Concepts) -> Iterator[tuple[FactClass, FactClass, str]]:
-    """Pairs of classes whose concepts are the same, one a kind of the other, or siblings, for populations that
-    share a condition root and whose qualifier sets are equal or nested (siblings: equal)."""
-    exact, below, siblings = _RootIndex(), _RootIndex(), _RootIndex()
+    """Pairs of classes whose concepts are the same, one a kind of the other, or siblings, for populations whose
+    conditions overlap and whose qualifier sets are equal or nested (siblings: equal)."""
+    exact: _PopulationIndex[FactClass] = _PopulationIndex(concepts)
+    below: _PopulationIndex[FactClass] = _PopulationIndex(concepts)
+    siblings: _PopulationIndex[FactClass] = _PopulationIndex(concepts)
     for cls in classes:
         fact = cls.fact
-        roots = concepts.condition_roots(fact.conditions)
-        exact.add((fact.concept, fact.qualifiers), roots, cls)
+        exact.add((fact.concept, fact.qualifiers), fact.conditions, cls)
         for ancestor in concepts.closure(fact.concept):
-            below.add((ancestor, fact.qualifiers), roots, cls)
+            below.add((ancestor, fact.qualifiers), fact.conditions, cls)
         for parent in concepts.parents(fact.concept):
-            siblings.add((parent, fact.qualifiers), roots, cls)
+            siblings.add((parent, fact.qualifiers), fact.conditions, cls)
     seen: set[tuple[int, int]] = set()
     for cls in classes:
         fact = cls.fact
-        roots = concepts.condition_roots(fact.conditions)
         found: list[FactClass] = []
         for subset in _subsets(fact.qualifiers):
             for ancestor in concepts.closure(fact.concept):
-                found.extend(exact.get((ancestor, subset), roots))
-            found.extend(below.get((fact.concept, subset), roots))
+                found.extend(exact.get((ancestor, subset), fact.conditions))
+            found.extend(below.get((fact.concept, subset), fact.conditions))
         for parent in concepts.parents(fact.concept):
-            found.extend(siblings.get((parent, fact.qualifiers), roots))
+            found.extend(siblings.get((parent, fact.qualifiers), fact.conditions))
         for other in found:
             pair = (cls.id, other.id) if cls.id < other.id else (other.id, cls.id)
             if other is cls or pair in seen:
@@ -469,10 +481,11 @@ def _redundancy_findings(scopes: list[Scope]) -> Iterator[Finding]:
                                     related=(first.rec.location("statement"),), key=first.rec.id)
 
 
-def _pairs(ctx: Context) -> Iterator[Finding]:
-    scopes = advising_scopes(ctx)
-    yield from _direction_findings(scopes, _Concepts(ctx.project.vocabulary))
-    yield from _redundancy_findings(scopes)
+def _pairs(ctx: Context) -> list[Finding]:
+    # Many small objects and no cycles: the cyclic collector would rescan the whole corpus again and again.
+    with gc_paused():
+        scopes = advising_scopes(ctx)
+        return [*_direction_findings(scopes, _Concepts(ctx.project.vocabulary)), *_redundancy_findings(scopes)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -537,12 +550,12 @@ def _regimen_difference(x: DoseEntry, y: DoseEntry) -> str | None:
     """Which of unit, dose or frequency differs between two entries on the same route (None: they agree)."""
     if x.amount.unit != y.amount.unit:
         return "unit"
+    if x.frequency is not None and y.frequency is not None and not x.frequency.same_as(y.frequency):
+        return "frequency"
     if x.amount.per_day or y.amount.per_day:
         daily_x, daily_y = x.daily(), y.daily()
         if daily_x is not None and daily_y is not None:
             return None if daily_x.overlaps(daily_y) else "dose"
-    if x.frequency is not None and y.frequency is not None and not x.frequency.same_as(y.frequency):
-        return "frequency"
     if x.amount.per_day == y.amount.per_day and not x.amount.overlaps(y.amount):
         return "dose"
     return None
@@ -577,7 +590,12 @@ class _Regimen:
     entries: list[list[DoseEntry]] = field(default_factory=list)
 
 
-def _doses(ctx: Context) -> Iterator[Finding]:
+def _doses(ctx: Context) -> list[Finding]:
+    with gc_paused():
+        return list(_dose_conflicts(ctx))
+
+
+def _dose_conflicts(ctx: Context) -> Iterator[Finding]:
     concepts = _Concepts(ctx.project.vocabulary)
     per_scope: dict[tuple[int, DoseKey], list[DoseEntry]] = defaultdict(list)
     for scope in advising_scopes(ctx):
@@ -604,24 +622,19 @@ def _doses(ctx: Context) -> Iterator[Finding]:
 
 
 def _regimen_pairs(groups: list[_Regimen], concepts: _Concepts) -> Iterator[tuple[_Regimen, _Regimen]]:
-    """Pairs of regimens whose populations share a condition root (no conditions: every root)."""
-    by_root: dict[str, list[int]] = defaultdict(list)
-    for index, group in enumerate(groups):
-        for root in concepts.condition_roots(group.conditions):
-            by_root[root].append(index)
-    everywhere = by_root.pop(ANY_ROOT, [])
+    """Pairs of regimens (of one agent, population qualifier and criterion) whose conditions overlap."""
+    index: _PopulationIndex[int] = _PopulationIndex(concepts)
+    for position, group in enumerate(groups):
+        index.add(None, group.conditions, position)
     seen: set[tuple[int, int]] = set()
-    candidates: Iterable[tuple[int, int]] = (
-        *((a, b) for members in by_root.values() for a, b in combinations(members, 2)),
-        *((a, b) for a, b in combinations(everywhere, 2)),
-        *((a, b) for a in everywhere for members in by_root.values() for b in members))
-    for a, b in candidates:
-        pair = (a, b) if a < b else (b, a)
-        if a == b or pair in seen:
-            continue
-        seen.add(pair)
-        if concepts.conditions_overlap(groups[a].conditions, groups[b].conditions):
-            yield groups[pair[0]], groups[pair[1]]
+    for position, group in enumerate(groups):
+        for other in index.get(None, group.conditions):
+            pair = (position, other) if position < other else (other, position)
+            if other == position or pair in seen:
+                continue
+            seen.add(pair)
+            if concepts.conditions_overlap(group.conditions, groups[other].conditions):
+                yield groups[pair[0]], groups[pair[1]]
 
 
 def _dose_findings(key: DoseKey, mine: _Regimen, theirs: _Regimen, clash: tuple[int, int, str]) -> Iterator[Finding]:

@@ -158,10 +158,13 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
 
 
 @cache
-def _scheme_cues(cues: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str, str], ...]:
-    """(pattern, grade, cue) longest cue first, so 'recommend against' wins over 'recommend'."""
-    ordered = sorted(cues, key=lambda item: (-len(item[1]), item[1], item[0]))
-    return tuple((_cue_pattern(cue), grade, cue) for grade, cue in ordered)
+def _scheme_cues(cues: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """(pattern, grades that use it), longest cue first so that 'recommend against' wins over 'recommend'."""
+    grades_of: dict[str, list[str]] = {}
+    for grade, cue in cues:
+        grades_of.setdefault(normalise_statement(cue), []).append(grade)
+    ordered = sorted(grades_of, key=lambda cue: (-len(cue), cue))
+    return tuple((_cue_pattern(cue), tuple(grades_of[cue])) for cue in ordered)
 
 
 def wording_matches(text: str, grades: dict[str, Grade]) -> list[tuple[str, str]]:
@@ -169,9 +172,9 @@ def wording_matches(text: str, grades: dict[str, Grade]) -> list[tuple[str, str]
     cues = tuple((g.grade, cue) for g in grades.values() for cue in g.wording)
     remaining = normalise_statement(text)
     found: list[tuple[str, str]] = []
-    for pattern, grade, _cue in _scheme_cues(cues):
+    for pattern, users in _scheme_cues(cues):
         for match in pattern.finditer(remaining):
-            found.append((grade, match.group(0)))
+            found.extend((grade, match.group(0)) for grade in users)
         remaining = pattern.sub(lambda m: " " * len(m.group(0)), remaining)
     return found
 

@@ -13,8 +13,19 @@ from ..project import CORPUS_DIR
 from ..publish import ArticleStatus, Publication, records_by_topic, render_article
 from ..registry import all_rules
 from ..render import REPORTERS
-from ..workflow import (Approvals, GateResult, LoggedTransition, append_review_log, gate, load_publication,
-                        load_review_log, load_workflow, reviewer_identity, set_states)
+from ..workflow import (
+    APPROVED_STATES,
+    Approvals,
+    GateResult,
+    LoggedTransition,
+    append_review_log,
+    gate,
+    load_publication,
+    load_review_log,
+    load_workflow,
+    reviewer_identity,
+    set_states,
+)
 from .common import add_root_option, add_today_option, emit, open_project, today_of
 
 EXAMPLES = """examples:
@@ -23,6 +34,7 @@ EXAMPLES = """examples:
   guideline publish osteoporotic-spine-fracture --preview
       render content still under review, with the "pending human review" banner, into preview/
   guideline publish --format github                 refusal reasons as GitHub annotations
+  guideline publish --ready                         only topics the board approved (what CI runs on main)
 
 The gate refuses, listing every reason, when a topic has validation errors (in its files, in the
 references it cites, or in the data files), a record that is not approved or whose approvals do not count,
@@ -40,6 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("topics", nargs="*", metavar="TOPIC", help="topic ids (default: every topic)")
     parser.add_argument("--out", "-o", type=Path, metavar="DIR",
                         help="output folder (default: published/, or preview/ with --preview)")
+    parser.add_argument("--ready", action="store_true",
+                        help="only topics whose review_state is approved or published (for CI: topics still in "
+                             "review are skipped, not refused)")
     parser.add_argument("--preview", action="store_true",
                         help="render even if the gate refuses, marked as pending human review; records nothing")
     parser.add_argument("--format", "-f", choices=sorted(REPORTERS), default="text",
@@ -63,6 +78,14 @@ def run(args: argparse.Namespace) -> int:
     topics = [t for t in (corpus.first("topic", i) for i in dict.fromkeys(args.topics)) if t] or corpus.topics
     if not topics:
         raise UsageError("no topics to publish", hint=f"topic files live under {CORPUS_DIR}/topics/")
+    if args.ready:
+        waiting = [t for t in topics if t.get("review_state") not in APPROVED_STATES]
+        for topic in waiting:
+            print(f"note: {topic.id} is {topic.get('review_state')}; not ready, skipped", file=sys.stderr)
+        topics = [t for t in topics if t.get("review_state") in APPROVED_STATES]
+        if not topics:
+            print("nothing ready to publish")
+            return EXIT_OK
     approvals = Approvals.open(project)
     by_topic = records_by_topic(corpus)
     results: list[GateResult] = []

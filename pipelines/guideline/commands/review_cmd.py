@@ -10,9 +10,25 @@ from .. import materiality
 from ..engine import load_corpus
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..project import CORPUS_DIR, Project
-from ..workflow import (APPROVED_STATES, DISPOSITIONS, Approvals, Comment, Decision, LoggedTransition, Resolution,
-                        Target, append_review_log, find_target, load_review_log, load_workflow, next_comment_id,
-                        reviewer_identity, reviews_path, set_states, topic_of_comment, view_of)
+from ..workflow import (
+    APPROVED_STATES,
+    DISPOSITIONS,
+    Approvals,
+    Comment,
+    Decision,
+    LoggedTransition,
+    Resolution,
+    Target,
+    append_review_log,
+    find_target,
+    load_review_log,
+    load_workflow,
+    next_comment_id,
+    reviewer_identity,
+    set_states,
+    topic_of_comment,
+    view_of,
+)
 from .common import add_root_option, add_today_option, open_project, today_of
 
 EXAMPLES = """examples:
@@ -180,7 +196,7 @@ def _request_changes(args: argparse.Namespace, project: Project) -> int:
 
 
 def _comment(args: argparse.Namespace, project: Project) -> int:
-    target, approvals, reviewer = _setup(args, project)
+    target, _approvals, reviewer = _setup(args, project)
     record = target.topic if target.topic.id == args.id else target.records[0]
     log = load_review_log(project, target.topic.id)
     comment_id = next_comment_id(log)[0]

@@ -11,8 +11,16 @@ from ..engine import load_corpus
 from ..errors import EXIT_FINDINGS, EXIT_OK
 from ..git_history import History
 from ..project import CORPUS_DIR
-from ..workflow import (LoggedTransition, append_review_log, find_target, load_workflow,
-                        reviews_path, reviewer_identity, set_states, view_of)
+from ..workflow import (
+    LoggedTransition,
+    append_review_log,
+    find_target,
+    load_workflow,
+    reviewer_identity,
+    reviews_path,
+    set_states,
+    view_of,
+)
 from .common import add_root_option, add_today_option, open_project, today_of
 
 EXAMPLES = """examples:

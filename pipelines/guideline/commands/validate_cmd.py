@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from .. import expectations
+from ..cache import open_cache
+from ..changes import describe_change, only_affected
 from ..engine import validate
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..project import CORPUS_DIR
@@ -20,6 +22,7 @@ EXAMPLES = """examples:
   guideline validate --format github         annotations for a GitHub Actions log
   guideline validate --format sarif --output findings.sarif
   guideline validate --strict                warnings fail the run too
+  guideline validate --changed-since origin/main   only findings the changes since main can affect
 
 exit codes: 0 no errors, 1 error findings (--strict: warnings too), 2 usage or configuration error,
 3 unexpected failure."""
@@ -38,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--no-expectations", action="store_true",
                         help="skip the expectation suite (guidelines/expectations.yaml), which needs ~2 s")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+    parser.add_argument("--changed-since", metavar="REV",
+                        help="report only findings that changes since this git revision can affect")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the cache of parsed files and runs (.guideline-cache/)")
     add_root_option(parser)
     add_today_option(parser)
     parser.set_defaults(run=run)
@@ -46,8 +53,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     project = open_project(args)
     paths = args.paths or [project.root / CORPUS_DIR]
+    change = describe_change(project, args.changed_since) if args.changed_since else None
     with expectations.skipped(args.no_expectations):
-        result = validate(paths, project, today=today_of(args), progress=Progress("checking files"))
+        result = validate(paths, project, today=today_of(args), progress=Progress("checking files"),
+                          cache=None if args.no_cache else open_cache(project.root), options=_run_options(args))
+    if change is not None:
+        result = only_affected(result, change)
     colour = args.color == "always" or (args.color == "auto" and args.output is None and use_colour(sys.stdout))
     rules = all_rules(None if args.no_expectations else project)
     try:
@@ -62,3 +73,11 @@ def run(args: argparse.Namespace) -> int:
     failing = result.errors + (result.warnings if args.strict else 0)
     return EXIT_FINDINGS if failing else EXIT_OK
 
+
+# Options that only shape the report; every other option may change the findings, so it keys the run cache.
+_REPORT_OPTIONS = frozenset({"format", "output", "strict", "exit_zero", "color", "changed_since", "no_cache", "run",
+                             "paths", "root", "today"})
+
+
+def _run_options(args: argparse.Namespace) -> str:
+    return repr(sorted((name, repr(value)) for name, value in vars(args).items() if name not in _REPORT_OPTIONS))

@@ -32,6 +32,8 @@ from ..vocabulary import Vocabulary
 
 DRUG_KINDS = frozenset({"drug", "drug-class"})
 UNGRADED = ("UNGRADED", "Not graded", "not-graded")
+# Statements in this layout are a line or two; a longer text is not a statement, and is read only this far.
+MAX_TEXT = 4000
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
 _IMPERATIVE_FOR = frozenset({
@@ -54,7 +56,7 @@ _EPISTEMIC_RE = re.compile(r"\b(?:do\s+not|don't|never)\s+(?:assume|presume|conf
                            r"conclude|infer)\b")
 _AGAINST_RE = re.compile(
     r"\b(?:do\s+not|don't|(?:does|did)\s+not\s+support|should\s+not|must\s+not|should\s+be\s+avoided|"
-    r"(?:is|are)\s+(?:best\s+)?avoided|recommends?\s+against|recommendations?\s+against|advis(?:es?|ed)\s+against|"
+    r"(?:is|are)\s+(?:best\s+)?avoided|recommends?\s+against|recommendations?\s+(?:is\s+)?against|advis(?:es?|ed)\s+against|"
     r"not\s+(?:routinely\s+|generally\s+)?recommended|(?:is|are|remains?|be)\s+(?:\w+\s+)?contraindicated|"
     r"(?:is|are)\s+not\s+indicated|not\s+be\s+used|"
     r"no\s+role\s+for|refrain\s+from|discouraged?|never\s+(?:use|give|prescribe|start|combine|administer))\b")
@@ -66,7 +68,8 @@ _NONE_RE = re.compile(
 _FOR_RE = re.compile(
     r"\b(?:recommend(?:s|ed)?|recommendations?\s+for|should|must|(?:is|are|remains?)\s+(?:an?\s+|the\s+)?"
     r"(?:reasonable\s+|preferred\s+|effective\s+|acceptable\s+)?(?:option|alternative|choice)|"
-    r"consider(?:ed)?|suggest(?:s|ed)?|offer(?:ed)?|advised|encouraged|(?:can|may)\s+be\s+(?:used|given|offered))\b")
+    r"consider(?:ed)?|suggest(?:s|ed)?|offer(?:ed)?|advised|encouraged|(?:can|may)\s+be\s+(?:used|given|offered)|"
+    r"(?:strong|moderate|weak|conditional|limited)(?:[- ]strength)?\s+recommendations?)\b")
 # Words that make a lead or a verbless bullet advice, but only describe when the sentence starts 'These agents...'.
 _WEAK_FOR_RE = re.compile(r"\b(?:first[- ]line|cornerstone|preferred|indicated|reserved\s+for|require[sd]?|"
                           r"necessary|essential|mandatory|beneficial)\b")
@@ -168,7 +171,8 @@ _PATIENTS_RE = re.compile(
     r"(?:\s+(?:who|with|without|at|on|aged|over|under|older|younger|receiving|taking|presenting|undergoing|"
     r"having|whose|after|before|in|of)\b(?:[^,;.()—]|\.(?=\d))*)?)", re.IGNORECASE)
 # A list that goes on after a comma: 'oral intolerance, dementia, malabsorption, or non-compliance'.
-_LIST_ITEM_RE = re.compile(r",\s*((?:(?:or|and)\s+)?(?:[^,;.()—\s]+\s*){1,6})(?=[,;.()—]|$)")
+_LIST_ITEM_RE = re.compile(r",\s*((?:(?:or|and)\s+)?(?:[^,;.()—\s]|\.(?=\d))+(?:\s+(?:[^,;.()—\s]|\.(?=\d))+){0,5})"
+                           r"\s*(?=[,;.()—]|$)")
 _TIME_RES = (
     re.compile(r"\b(?:within\s+)?\d+(?:\s*[-–]\s*\d+)?\s*(?:hours?|days?|weeks?|months?)\s+(?:of|from|after|since)\s+"
                r"(?:the\s+)?(?:symptom\s+|pain\s+)?(?:onset|diagnosis|injury|surgery|admission|presentation|"
@@ -348,7 +352,7 @@ class Extractor:
         return results
 
     def extract(self, text: str, context: Context) -> Extraction:
-        text = matchable(text)
+        text = matchable(text[:MAX_TEXT])
         spans = self.concepts(text)
         interventions: list[str] = []
         comparators: list[str] = []
@@ -617,11 +621,14 @@ def _with_list(text: str, end: int) -> int:
         if not item:
             return end
         words = [w.lower() for w in re.findall(r"[A-Za-z]+", item.group(1))]
-        if words[:1] in (["or"], ["and"]):
+        last = words[:1] in (["or"], ["and"])
+        if last:
             words = words[1:]
         if not words or words[0] in _LIST_STOP_WORDS or words[0].endswith("ing"):
             return end
-        end = item.end()
+        end = item.end(1)
+        if last:
+            return end
 
 
 def _qualifiers(text: str, lead: str | None) -> list[str]:

@@ -422,20 +422,25 @@ _HEADER_HINTS = {
 
 
 def _find_summary(lines: list[Line], start: int, stop: int) -> int | None:
+    """The first paragraph that ends in citations; failing that, the first long sentence."""
     for prose_only in (False, True):
-        for i in range(start, stop):
-            text = lines[i].text.strip()
-            if not text:
+        i = start
+        while i < stop:
+            if not lines[i].text.strip():
+                i += 1
                 continue
+            end = _paragraph_end(lines, i, stop)
+            text = " ".join(lines[j].text.strip() for j in range(i, end))
             cited = split_citations(text)[1].present
             if is_site_text(text) or (not cited and addresses_reader(text)):
+                i = end
                 continue
             if text.endswith(":") and not cited:
                 break
-            if not prose_only and cited and _words(text) >= 5:
+            if (cited and not prose_only and _words(text) >= 5) or (
+                    prose_only and _words(text) >= 12 and text[-1] in ".!"):
                 return i
-            if prose_only and _words(text) >= 12 and text[-1] in ".!":
-                return i
+            i = end
     return None
 
 

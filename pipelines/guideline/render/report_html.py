@@ -64,6 +64,7 @@ ul.findings li.resolved::marker { content: "\\2713  "; color: var(--ins-fg); }
 ul.findings li.open::marker { content: "\\2022  "; color: var(--muted); }
 .sev-error { color: var(--err); font-weight: 600; } .sev-warning { color: var(--warn); font-weight: 600; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
+details.files ul { columns: 2; margin: .4rem 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   .filter { display: none; }
@@ -220,6 +221,12 @@ def _problems(files: Iterable[FileEntry]) -> str:
             "</section>")
 
 
+def _files(files: Iterable[FileEntry]) -> str:
+    items = "".join(f'<li><span class="mono">{e(f.path)}</span> <span class="muted">{e(f.status)}</span></li>'
+                    for f in files)
+    return f'<details class="files"><summary>Files changed</summary><ul>{items}</ul></details>' if items else ""
+
+
 def _summary(report: Report) -> str:
     counts = report.counts()
     cards = [("records changed", counts["records"], ""), ("material", counts["material"], "material")]
@@ -234,7 +241,8 @@ def _summary(report: Report) -> str:
     notes = "".join(f'<p class="note">{e(note)}</p>' for note in report.notes)
     source = e(report.review_source.replace("_", " "))
     return (f'<ul class="cards">{items}</ul>'
-            + (f"<p>Review status (from {source}): {review_text}</p>" if review_text else "") + notes)
+            + (f"<p>Review status (from {source}): {review_text}</p>" if review_text else "") + notes
+            + _files(report.files))
 
 
 def _revision_text(report: Report) -> str:
@@ -251,8 +259,7 @@ def render(report: Report, *, full_report: str | None = None) -> str:
     base_label = report.base.short
     head_label = report.head.short
     groups: list[tuple[str, str, list[str]]] = []
-    index = 0
-    for change in report.changes:
+    for index, change in enumerate(report.changes, 1):
         if change.kind == "reference":
             key, title = "\x01references", "References"
         elif change.topics:
@@ -261,7 +268,6 @@ def render(report: Report, *, full_report: str | None = None) -> str:
             key, title = "\x02other", "Other records"
         if not groups or groups[-1][0] != key:
             groups.append((key, title, []))
-        index += 1
         groups[-1][2].append(_change(change, index, base_label, head_label))
     body = "".join(f'<section class="group"><h2>{e(title)}</h2>{"".join(items)}</section>'
                    for _, title, items in groups)

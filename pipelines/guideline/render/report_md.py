@@ -18,6 +18,7 @@ LIMIT = 65_536
 # Room kept for the closing note; the budget is counted in UTF-8 bytes, which is never less than characters.
 _RESERVE = 1_200
 _CELL_MAX = 1_500
+_FILES_SHOWN = 20
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
 _CHANGE_LABELS = {"added": "Added", "removed": "Removed", "modified": "Modified", "renamed": "Renamed",
                   "moved": "Moved"}
@@ -148,10 +149,10 @@ def _header(report: Report) -> str:
     lines.append(f"Base {code(base.short)} ({base.date.isoformat()}"
                  + (f", {md(base.how)}" if base.how else "") + f") · head {head_text} ({head.date.isoformat()})"
                  + f" · checked as of {report.as_of.isoformat()}")
+    row = (f"| {counts['records']} | {counts['added']} | {counts['removed']} | {counts['modified']} | "
+           f"{counts['renamed']} | {counts['moved']} | **{counts['material']}** | {counts['files']} |")
     lines += ["", "| Records changed | Added | Removed | Modified | Renamed | Moved | Material | Files |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|",
-              f"| {counts['records']} | {counts['added']} | {counts['removed']} | {counts['modified']} | "
-              f"{counts['renamed']} | {counts['moved']} | **{counts['material']}** | {counts['files']} |", ""]
+              "|---:|---:|---:|---:|---:|---:|---:|---:|", row, ""]
     findings = report.findings_counts()
     if findings is not None:
         lines.append(f"**Findings:** {findings['introduced']} introduced ({findings['introduced_errors']} error(s), "
@@ -161,6 +162,10 @@ def _header(report: Report) -> str:
     shown = [f"{n} {_REVIEW_LABELS[s]}" for s, n in review.items() if n]
     if shown:
         lines.append(f"**Review** (from {md(report.review_source.replace('_', ' '))}): " + " · ".join(shown) + "  ")
+    if report.files:
+        shown_files = [f"{md(f.path)} ({f.status})" for f in report.files[:_FILES_SHOWN]]
+        more = len(report.files) - _FILES_SHOWN
+        lines.append("**Files:** " + " · ".join(shown_files) + (f" · and {more} more" if more > 0 else "") + "  ")
     for note in report.notes:
         lines.append(f"> {md(note)}  ")
     problems = [f for f in report.files if f.base_problems or f.head_problems]

@@ -1,0 +1,196 @@
+"""`validate --changed-since REV`: the findings a change since a git revision can affect, and only those.
+
+The whole tree is validated (the cache makes that cheap when little changed), then findings are kept when
+they touch an affected record: one added, removed or edited since REV, a record that cites or names such a
+record (a citation that no longer resolves), a record the edited versions cite or name (a reference that is no
+longer cited), or a record related to one of those by the finding itself (the other record of a duplicate id or
+a conflict). A change to a data file (vocabulary, grading schemes, policy, roster...) can affect any record,
+so then every finding is kept. Kept findings are exactly the full run's, never recomputed differently.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import UsageError
+from .findings import Finding
+from .loader import parse_text
+from .model import Corpus, add_document, file_kind
+from .project import YAML_SUFFIXES, Project, display_path
+
+if TYPE_CHECKING:
+    from .engine import ValidationResult
+
+# Record fields that name other records by id.
+LINK_FIELDS = ("citations", "superseded_by", "summary")
+RECORD_FILE_KINDS = frozenset({"topic", "bibliography"})
+
+
+def record_links(corpus: Corpus) -> dict[str, list[str]]:
+    """Record id -> ids of the records that cite or name it."""
+    links: dict[str, list[str]] = defaultdict(list)
+    for record in corpus.records():
+        for target in _named(record.data):
+            links[target].append(record.id)
+    return dict(links)
+
+
+def _named(data: Any) -> Iterator[str]:
+    if not isinstance(data, dict):
+        return
+    for name in LINK_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, list):
+            yield from (v for v in value if isinstance(v, str))
+
+
+@dataclass
+class Change:
+    """What changed since the revision, in the terms findings are filtered on."""
+
+    files: set[str] = field(default_factory=set)
+    records: set[str] = field(default_factory=set)
+    named: set[str] = field(default_factory=set)
+    everything: bool = False
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UsageError(f"cannot run git: {exc}", hint="--changed-since needs git installed") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+    return done.stdout
+
+
+def _resolve(root: Path, rev: str) -> tuple[Path, str]:
+    try:
+        top = _git(root, "rev-parse", "--show-toplevel").decode().strip()
+    except UsageError:
+        raise UsageError(f"{root} is not in a git repository",
+                         hint="--changed-since compares with a git revision; run a full validate instead") from None
+    try:
+        if rev.startswith("-"):
+            raise UsageError(rev)
+        sha = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    except UsageError:
+        raise UsageError(f"unknown revision '{rev}'",
+                         hint="name a commit, branch or tag, e.g. --changed-since origin/main "
+                              "(in a shallow CI clone, fetch it first)") from None
+    return Path(top), sha
+
+
+def changed_paths(root: Path, rev: str) -> tuple[str, dict[Path, bytes | None]]:
+    """The commit rev names, and every file changed since it (committed, staged, unstaged or untracked) with
+    its content at that commit (None when it did not exist then)."""
+    top, sha = _resolve(root, rev)
+    names = _git(top, "diff", "--name-only", "-z", "--no-renames", sha, "--").split(b"\0")
+    names += _git(top, "ls-files", "--others", "--exclude-standard", "-z").split(b"\0")
+    rels = sorted({n.decode("utf-8", "surrogateescape") for n in names if n})
+    rels = [r for r in rels if r.endswith(YAML_SUFFIXES)]
+    old = _blobs(top, sha, rels)
+    return sha, {top / rel: old.get(rel) for rel in rels}
+
+
+def _blobs(top: Path, sha: str, rels: list[str]) -> dict[str, bytes]:
+    """Contents at the commit, read through one `git cat-file --batch`."""
+    if not rels:
+        return {}
+    out = _git(top, "cat-file", "--batch", stdin="".join(f"{sha}:{rel}\n" for rel in rels).encode())
+    found: dict[str, bytes] = {}
+    at = 0
+    for rel in rels:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[rel] = out[at:at + size]
+            at += size + 1
+    return found
+
+
+def _records(raw: bytes | None, display: str) -> tuple[dict[tuple[str, str], Any], str | None] | None:
+    """(kind, id) -> data of a file version, and its file kind; None when it cannot be read record by record."""
+    if raw is None:
+        return {}, None
+    doc = parse_text(raw, display)
+    if doc.data is None:
+        return None
+    corpus = Corpus()
+    add_document(corpus, doc)
+    kind = file_kind(doc.data)
+    return {(r.kind, r.id): r.data for r in corpus.records()}, kind.name if kind else None
+
+
+def describe_change(project: Project, rev: str) -> Change:
+    _, files = changed_paths(project.root, rev)
+    change = Change()
+    real_root = project.root.resolve()
+    corpus_dir = project.data_dir.absolute()
+    for real, old_raw in files.items():
+        # git names files by their real path; findings by the path the project was opened with.
+        path = project.root.absolute() / real.relative_to(real_root) if real.is_relative_to(real_root) else real
+        if not path.is_relative_to(corpus_dir):
+            continue
+        display = display_path(path)
+        change.files.add(display)
+        try:
+            new_raw: bytes | None = path.read_bytes()
+        except OSError:
+            new_raw = None
+        old, new = _records(old_raw, display), _records(new_raw, display)
+        if old is None or new is None:
+            # A version that does not parse: any of its records may be involved, so are both versions'.
+            known = (old or ({}, None))[0].keys() | (new or ({}, None))[0].keys()
+            change.records.update(record_id for _, record_id in known)
+            continue
+        kinds = {kind for kind in (old[1], new[1]) if kind is not None}
+        if kinds - RECORD_FILE_KINDS:
+            change.everything = True
+            return change
+        edited = {key for key in old[0].keys() | new[0].keys() if old[0].get(key) != new[0].get(key)}
+        if any(kind == "topic" for kind, _ in edited):
+            edited = set(old[0].keys() | new[0].keys())
+        for key in edited:
+            change.records.add(key[1])
+            for version in (old[0], new[0]):
+                change.named.update(_named(version.get(key)))
+    return change
+
+
+def affected(change: Change, links: dict[str, list[str]]) -> set[str]:
+    ids = set(change.records) | change.named
+    for record_id in change.records:
+        ids.update(links.get(record_id, ()))
+    return ids
+
+
+def touches(finding: Finding, change: Change, ids: set[str]) -> bool:
+    if finding.file in change.files and finding.record is None:
+        return True
+    if finding.record in ids:
+        return True
+    return any(loc.record in ids for loc in finding.related)
+
+
+def only_affected(result: ValidationResult, change: Change) -> ValidationResult:
+    """The result with only the findings that the change can affect."""
+    if change.everything:
+        return result
+    links = result.links if result.links is not None else record_links(result.corpus)
+    return replace(result, findings=filter_findings(result.findings, change, links))
+
+
+def filter_findings(findings: Iterable[Finding], change: Change, links: dict[str, list[str]]) -> list[Finding]:
+    ids = affected(change, links)
+    return [f for f in findings if touches(f, change, ids)]

@@ -1,0 +1,240 @@
+"""The cache of parsed files and whole runs: same findings as without it, and never stale, never fatal."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import git
+import pytest
+
+from conftest import REPO_ROOT, make_project, run_guideline, validate_json
+from guideline import cache as cache_module
+from guideline import engine
+from guideline.cache import CACHE_DIR, FILES, RUNS, Cache, open_cache
+from guideline.findings import Finding
+from guideline.loader import Document, pack_positions, parse_text, unpack_positions
+from guideline.project import load_project
+
+TODAY = date(2026, 11, 25)
+TOPIC = "guidelines/topics/osteoporotic-spine-fracture.yaml"
+NO_GX = ("--no-expectations",)
+
+
+def _validate(root: Path, cache: Cache | None, *, today: date = TODAY, options: str = "") -> engine.ValidationResult:
+    project = load_project(root)
+    return engine.validate([root / "guidelines"], project, today=today, cache=cache, options=options)
+
+
+def _key(findings: list[Finding]) -> list[tuple[Any, ...]]:
+    return [(f.rule, f.file, f.line, f.column, f.record, f.message, f.hint, f.related, f.source) for f in findings]
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(raw: bytes, path: str) -> Document:
+        raise AssertionError(f"{path} was parsed again")
+    monkeypatch.setattr(engine, "parse_text", refuse)
+
+
+def _entries(root: Path, kind: str) -> list[Path]:
+    return sorted((root / CACHE_DIR).glob(f"*/{kind}/*"))
+
+
+@pytest.fixture
+def in_project(shipped_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Findings show paths relative to the working directory, as the command line does."""
+    monkeypatch.chdir(shipped_project)
+    return shipped_project
+
+
+def test_second_run_is_answered_from_the_run_cache(in_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _validate(in_project, open_cache(in_project))
+    assert not first.cached and first.findings
+    _no_parsing(monkeypatch)
+    second = _validate(in_project, open_cache(in_project))
+    assert second.cached and second.files == first.files
+    assert _key(second.findings) == _key(first.findings)
+
+
+def test_without_the_run_entry_files_come_from_the_file_cache(in_project: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _validate(in_project, open_cache(in_project))
+    for entry in _entries(in_project, RUNS):
+        entry.unlink()
+    _no_parsing(monkeypatch)
+    second = _validate(in_project, open_cache(in_project))
+    assert not second.cached
+    assert _key(second.findings) == _key(first.findings)
+
+
+def test_cached_documents_keep_every_position(in_project: Path) -> None:
+    _validate(in_project, open_cache(in_project))
+    project = load_project(in_project)
+    corpus = engine.load_corpus([in_project / TOPIC], project, cache=open_cache(in_project))
+    doc = corpus.documents[0]
+    assert doc.packed is not None, "the topic file should come back packed from the cache"
+    fresh = parse_text((in_project / TOPIC).read_bytes(), TOPIC)
+    assert doc.position(("recommendations", 3, "dosing", 1, "route")) == fresh.position(
+        ("recommendations", 3, "dosing", 1, "route"))
+    assert doc.positions == fresh.positions
+
+
+def test_packed_positions_round_trip() -> None:
+    doc = parse_text((REPO_ROOT / TOPIC).read_bytes(), TOPIC)
+    packed = pack_positions(doc)
+    assert packed is not None and len(packed) == 2 * len(doc.positions)
+    assert unpack_positions(doc.data, packed) == doc.positions
+    lazy = Document(doc.path, doc.data, {}, [], doc.digest, packed)
+    assert 3 * len(pickle.dumps(packed)) < len(pickle.dumps(doc.positions))
+    assert lazy.location(("recommendations", 0, "statement"), "x") == doc.location(("recommendations", 0, "statement"),
+                                                                                   "x")
+    assert pack_positions(Document("e.yaml", None, {})) is None
+
+
+def test_same_findings_with_and_without_cache_and_workers(tmp_path: Path) -> None:
+    """A corpus big enough for worker processes: serial, parallel, cold cache, warm cache, file cache agree."""
+    root = make_project(tmp_path / "p", with_corpus=True)
+    topic = (root / TOPIC).read_text()
+    for number in range(12):
+        text = topic.replace("osteoporotic-spine-fracture", f"copy{number}-osteoporotic-spine-fracture")
+        (root / "guidelines" / "topics" / f"copy{number}.yaml").write_text(text)
+    serial = run_guideline("validate", "--format", "json", "--no-cache", *NO_GX, cwd=root,
+                           env={"GUIDELINE_JOBS": "1"})
+    runs = [serial.stdout]
+    for _ in range(2):
+        runs.append(run_guideline("validate", "--format", "json", *NO_GX, cwd=root).stdout)
+    for entry in _entries(root, RUNS):
+        entry.unlink()
+    runs.append(run_guideline("validate", "--format", "json", *NO_GX, cwd=root).stdout)
+    assert json.loads(serial.stdout)["findings"]
+    assert all(run == serial.stdout for run in runs)
+    assert len(_entries(root, FILES)) >= 13
+
+
+def test_an_edited_file_is_checked_again(in_project: Path) -> None:
+    validate_json(in_project, extra=NO_GX)
+    path = in_project / TOPIC
+    text = path.read_text()
+    assert "    certainty: high\n" in text
+    path.write_text(text.replace("    certainty: high\n", "    certainty: medium\n", 1))
+    line = text.splitlines().index("    certainty: high") + 1
+    report = validate_json(in_project, extra=NO_GX)
+    hits = [(f["file"], f["line"], f["record"]) for f in report["findings"] if f["rule"] == "SCH004"]
+    assert (TOPIC, line, "osteoporotic-spine-fracture-05") in hits
+
+
+def test_a_data_file_change_is_seen(in_project: Path) -> None:
+    before = validate_json(in_project, extra=NO_GX)
+    assert not [f for f in before["findings"] if f["rule"] == "VOC001"]
+    vocabulary = in_project / "guidelines" / "vocabulary.yaml"
+    vocabulary.write_text(vocabulary.read_text().replace("  - id: calcitonin\n", "  - id: calcitonin-salmon\n"))
+    after = validate_json(in_project, extra=NO_GX)
+    assert [f for f in after["findings"] if f["rule"] == "VOC001" and "'calcitonin'" in f["message"]]
+
+
+def test_date_and_options_are_part_of_the_run_key(in_project: Path) -> None:
+    _validate(in_project, open_cache(in_project))
+    assert not _validate(in_project, open_cache(in_project), today=date(2031, 1, 1)).cached
+    assert not _validate(in_project, open_cache(in_project), options="--other").cached
+    assert _validate(in_project, open_cache(in_project)).cached
+
+
+def test_a_new_commit_is_a_new_run(in_project: Path) -> None:
+    repo = git.Repo.init(in_project)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Editor").set_value("user", "email", "editor@example.org")
+    repo.index.add(["guidelines"])
+    repo.index.commit("corpus")
+    _validate(in_project, open_cache(in_project))
+    assert _validate(in_project, open_cache(in_project)).cached
+    repo.index.commit("nothing changed in the files, but authorship checks read history")
+    assert not _validate(in_project, open_cache(in_project)).cached
+
+
+def test_damaged_entries_are_ignored_and_replaced(in_project: Path) -> None:
+    expected = validate_json(in_project, extra=NO_GX)
+    entries = _entries(in_project, FILES) + _entries(in_project, RUNS)
+    assert entries
+    for number, entry in enumerate(entries):
+        blob = entry.read_bytes()
+        entry.write_bytes(blob[: len(blob) // 2] if number % 2 else blob[:-3] + b"xyz")
+    assert validate_json(in_project, extra=NO_GX) == expected
+    assert validate_json(in_project, extra=NO_GX) == expected
+
+
+def test_an_entry_that_unpickles_to_nonsense_is_a_miss(in_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _validate(in_project, open_cache(in_project))
+    cache = open_cache(in_project)
+    for entry in _entries(in_project, FILES):
+        cache.put(FILES, entry.name, pickle.dumps(("not", "an", "entry")))
+    for entry in _entries(in_project, RUNS):
+        cache.put(RUNS, entry.name, b"\x80\x05garbage")
+    assert _key(_validate(in_project, open_cache(in_project)).findings) == _key(first.findings)
+
+
+def test_a_cache_that_cannot_be_written_is_not_fatal(shipped_project: Path) -> None:
+    (shipped_project / CACHE_DIR).write_text("not a folder")
+    result = run_guideline("validate", "--format", "json", *NO_GX, cwd=shipped_project)
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["findings"]
+    assert "Traceback" not in result.stderr
+
+
+def test_no_cache_reads_and_writes_nothing(shipped_project: Path) -> None:
+    result = run_guideline("validate", "--no-cache", *NO_GX, cwd=shipped_project)
+    assert result.returncode == 1, result.stderr
+    assert not (shipped_project / CACHE_DIR).exists()
+
+
+def test_cache_folder_is_ignored_by_git_and_backups(shipped_project: Path) -> None:
+    run_guideline("validate", *NO_GX, cwd=shipped_project)
+    assert (shipped_project / CACHE_DIR / ".gitignore").read_text() == "*\n"
+    assert (shipped_project / CACHE_DIR / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172")
+
+
+def test_another_tool_version_starts_afresh(in_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _validate(in_project, open_cache(in_project))
+    old = open_cache(in_project).folder
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "0" * 32)
+    result = _validate(in_project, open_cache(in_project))
+    assert not result.cached
+    assert not old.exists()
+    assert (in_project / CACHE_DIR / ("0" * 32) / RUNS).is_dir()
+
+
+def test_entries_no_run_uses_are_pruned(in_project: Path) -> None:
+    cache = open_cache(in_project)
+    for number in range(150):
+        cache.put(FILES, f"stale{number:03d}", b"x")
+    for number in range(12):
+        cache.put(RUNS, f"run{number:02d}", b"x")
+    _validate(in_project, open_cache(in_project))
+    names = {p.name for p in _entries(in_project, FILES)}
+    assert names and not any(name.startswith("stale") for name in names)
+    assert len(_entries(in_project, RUNS)) == cache_module.KEEP_RUNS
+
+
+def test_a_partial_run_prunes_nothing(in_project: Path) -> None:
+    cache = open_cache(in_project)
+    for number in range(150):
+        cache.put(FILES, f"stale{number:03d}", b"x")
+    project = load_project(in_project)
+    engine.validate([in_project / TOPIC], project, today=TODAY, cache=open_cache(in_project))
+    assert len([p for p in _entries(in_project, FILES) if p.name.startswith("stale")]) == 150
+
+
+@pytest.mark.parametrize("damage", [lambda p: shutil.rmtree(p), lambda p: p.chmod(0o500)])
+def test_cache_folder_trouble_mid_way(in_project: Path, damage: Callable[[Path], None]) -> None:
+    _validate(in_project, open_cache(in_project))
+    folder = open_cache(in_project).folder / RUNS
+    damage(folder)
+    try:
+        assert _validate(in_project, open_cache(in_project)).findings
+    finally:
+        if folder.exists():
+            folder.chmod(0o700)
