@@ -4,10 +4,11 @@
     python benchmarks/conflicts_scale.py --sizes 1k 10k
     python benchmarks/conflicts_scale.py --corpus benchmarks/corpora/100k   # a project from generate.py
 
-The corpus is built in memory with a vocabulary of realistic size (2,500 conditions in 50 families, 1,600 drugs
-in 200 classes under 20 groups), one condition per topic of 40 records, so that records meet across topics of
-a family. About 1% of the records contradict, or dose differently from, the rest. Only the conflict checks are
-timed; loading is reported separately. Times are CPU seconds of this process (the machine may be shared).
+The corpus is built in memory with a vocabulary of realistic size (2,500 conditions in 50 families, 1,600
+drugs in 200 classes under 20 groups), one condition per topic of 40 records, so that records meet across
+topics of a family. About 1% of the records contradict, or dose differently from, the rest. Only the
+conflict checks are timed; loading is reported separately. Times are CPU seconds of this process (the machine
+may be shared).
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "pipelines"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from guideline.checks import Context, conflicts  # noqa: E402
-from guideline.grading import GradingSchemes  # noqa: E402
-from guideline.loader import gc_paused, parse_text, read_file  # noqa: E402
-from guideline.model import Corpus, add_document  # noqa: E402
-from guideline.policy import Policy  # noqa: E402
-from guideline.project import Project, load_project  # noqa: E402
-from guideline.vocabulary import Vocabulary  # noqa: E402
+from guideline.checks import Context, conflicts
+from guideline.grading import GradingSchemes
+from guideline.loader import gc_paused, parse_text, read_file
+from guideline.model import Corpus, add_document
+from guideline.policy import Policy
+from guideline.project import Project, load_project
+from guideline.vocabulary import Vocabulary
 
 RECORDS_PER_TOPIC = 40
 FAMILIES, CONDITIONS_PER_FAMILY = 50, 50
@@ -55,9 +56,10 @@ def vocabulary_data() -> dict[str, object]:
         concepts.append({"id": f"group-{group}", "label": f"Group {group}", "kind": "drug-class"})
         for klass in range(CLASSES_PER_GROUP):
             class_id = f"class-{group}-{klass}"
-            concepts.append({"id": class_id, "label": class_id, "kind": "drug-class", "parents": [f"group-{group}"]})
-            concepts.extend({"id": f"drug-{group}-{klass}-{n}", "label": f"Drug {group}-{klass}-{n}", "kind": "drug",
-                             "parents": [class_id]} for n in range(DRUGS_PER_CLASS))
+            concepts.append({"id": class_id, "label": class_id, "kind": "drug-class",
+                             "parents": [f"group-{group}"]})
+            concepts.extend({"id": f"drug-{group}-{klass}-{n}", "label": f"Drug {group}-{klass}-{n}",
+                             "kind": "drug", "parents": [class_id]} for n in range(DRUGS_PER_CLASS))
     return {"concepts": concepts}
 
 
@@ -68,11 +70,13 @@ def topic_texts(records: int, seed: int = 7) -> Iterator[tuple[str, str]]:
         family = number % FAMILIES
         condition = f"cond-{family}-{(number // FAMILIES) % CONDITIONS_PER_FAMILY}"
         group = family % GROUPS
-        pool = [f"drug-{group}-{rng.randrange(CLASSES_PER_GROUP)}-{rng.randrange(DRUGS_PER_CLASS)}" for _ in range(6)]
+        pool = [f"drug-{group}-{rng.randrange(CLASSES_PER_GROUP)}-{rng.randrange(DRUGS_PER_CLASS)}"
+                for _ in range(6)]
         topic_id = f"t{number:05d}"
         lines = ["topic:", f"  id: {topic_id}", "  question: What helps?", f"  title: Topic {number}",
-                 f"  summary: {topic_id}-000", "  audience:", "    - clinicians", '  last_updated: "2026-01-01"',
-                 "  review_state: draft", "  sections:", "    - id: care", "      title: Care", "recommendations:"]
+                 f"  summary: {topic_id}-000", "  audience:", "    - clinicians",
+                 '  last_updated: "2026-01-01"', "  review_state: draft", "  sections:", "    - id: care",
+                 "      title: Care", "recommendations:"]
         for index in range(RECORDS_PER_TOPIC):
             chosen = rng.sample(pool, rng.choice((1, 1, 1, 2)))
             roll = rng.random()
@@ -82,11 +86,13 @@ def topic_texts(records: int, seed: int = 7) -> Iterator[tuple[str, str]]:
                 direction = "none"
             scheme, grade, klass = GRADES[zlib.crc32(f'{condition} {chosen[0]}'.encode()) % len(GRADES)]
             words = " ".join(rng.sample(WORDS, 8))
-            lines += [f"  - id: {topic_id}-{index:03d}", f"    section: {'summary' if index == 0 else 'care'}",
+            section = "summary" if index == 0 else "care"
+            lines += [f"  - id: {topic_id}-{index:03d}", f"    section: {section}",
                       f"    statement: Offer {' or '.join(chosen)} {words} ({number}-{index})",
                       "    statement_type: recommendation", f"    direction: {direction}", "    strength:",
                       f"      scheme: {scheme}", f"      grade: {grade}", f"      class: {klass}",
-                      "    certainty: moderate", "    population:", "      condition:", f"        - {condition}"]
+                      "    certainty: moderate", "    population:", "      condition:",
+                      f"        - {condition}"]
             if rng.random() < 0.4:
                 lines += ["      qualifiers:", f"        - {rng.choice(QUALIFIERS)}"]
             lines += ["    intervention:", *(f"      - {c}" for c in chosen)]
@@ -95,7 +101,8 @@ def topic_texts(records: int, seed: int = 7) -> Iterator[tuple[str, str]]:
                 dose = regimen.setdefault(agent, rng.choice((5, 10, 20, 50, 100)))
                 if rng.random() < 0.01:
                     dose *= 2
-                lines += ["    dosing:", f"      - agent: {agent}", f"        dose: {dose}", "        unit: mg",
+                lines += ["    dosing:", f"      - agent: {agent}", f"        dose: {dose}",
+                          "        unit: mg",
                           "        route: oral", "        frequency: once daily"]
             lines += ["    citations: []", "    review_state: draft"]
         yield f"guidelines/topics/{topic_id}.yaml", "\n".join(lines) + "\n"
@@ -137,14 +144,16 @@ def parse_size(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["10k", "100k"], help="corpus sizes (default 10k 100k)")
     parser.add_argument("--corpus", type=Path, help="time an existing project instead of a synthetic corpus")
     args = parser.parse_args(argv)
     if args.corpus:
         project, corpus, load = from_project(args.corpus.resolve())
         seconds, counts = measure(project, corpus)
-        print(f"{len(corpus.recommendations):>7} records  load {load:6.2f}s  conflicts {seconds:6.2f}s  {dict(counts)}")
+        print(f"{len(corpus.recommendations):>7} records  load {load:6.2f}s  conflicts {seconds:6.2f}s  "
+              f"{dict(counts)}")
         return 0
     times: list[float] = []
     for size in args.sizes:

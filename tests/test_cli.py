@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import run_guideline
 
 FINDING_LINE = re.compile(r"^(guidelines/\S+\.ya?ml):(\d+):(\d+): (ERROR|WARNING|INFO|WAIVED\(\w+\)) [A-Z]{2,4}\d{3} .+")

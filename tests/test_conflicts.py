@@ -1,5 +1,5 @@
-"""Conflicts between recommendations (CON rules) and dose units: fixture topics through the real CLI, the shipped
-corpus, and small corpora for single behaviours."""
+"""Conflicts between recommendations (CON rules) and dose units: fixture topics through the real CLI, the
+shipped corpus, and small corpora for single behaviours."""
 
 from __future__ import annotations
 
@@ -49,17 +49,20 @@ def line_of(path: Path, record: str, *fields: str | int) -> int:
 
 
 def hits(report: dict[str, Any], rules: tuple[str, ...]) -> set[tuple[str, str, int, str, str, int, str]]:
-    """(rule, file, line, record, related file, related line, related record) of every finding of these rules."""
+    """(rule, file, line, record, related file, line, record) of each finding of these rules."""
     out = set()
     for f in report["findings"]:
         if f["rule"] in rules:
             related = f["related"][0]
-            out.add((f["rule"], f["file"], f["line"], f["record"], related["file"], related["line"], related["record"]))
+            out.add((f["rule"], f["file"], f["line"], f["record"], related["file"], related["line"],
+                     related["record"]))
     return out
 
 
-def expected(topic: str, cases: list[tuple[str, str, tuple[str | int, ...], str, tuple[str | int, ...]]]) -> set[
-        tuple[str, str, int, str, str, int, str]]:
+Case = tuple[str, str, tuple[str | int, ...], str, tuple[str | int, ...]]
+
+
+def expected(topic: str, cases: list[Case]) -> set[tuple[str, str, int, str, str, int, str]]:
     path = Path("guidelines/topics") / topic / "topic.yaml"
     source = TOPICS / topic / "topic.yaml"
     return {(rule, path.as_posix(), line_of(source, record, *where), record, path.as_posix(),
@@ -90,13 +93,14 @@ PLANTED = {
 
 @pytest.fixture(scope="module")
 def fixture_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """All three fixture topics in one project, checked once through the real CLI: no cross-topic noise either."""
+    """All three fixture topics in one project, checked once through the real CLI: no cross-topic noise."""
     root = fixture_project(tmp_path_factory.mktemp("conflicts") / "project", *FIXTURE_TOPICS)
     return validate_json(root)
 
 
 @pytest.mark.parametrize("topic", FIXTURE_TOPICS)
-def test_fixture_topic_reports_exactly_the_planted_conflicts(fixture_report: dict[str, Any], topic: str) -> None:
+def test_fixture_topic_reports_exactly_the_planted_conflicts(fixture_report: dict[str, Any],
+                                                              topic: str) -> None:
     in_topic = {hit for hit in hits(fixture_report, CON_RULES) if f"/{topic}/" in hit[1]}
     assert in_topic == expected(topic, PLANTED[topic])
 
@@ -114,8 +118,8 @@ def test_near_misses_in_fixture_topics_stay_silent(fixture_report: dict[str, Any
     reported = {f["record"] for f in fixture_report["findings"] if f["rule"] in CON_RULES}
     # Renal dose with a criterion, mcg/b.i.d. and mg/day spellings of the same dose, an alternative regimen,
     # a retired record, information statements, qualifier sets that do not nest.
-    for quiet in ("af-00", "af-02", "af-03", "af-04", "af-09", "t2d-00", "t2d-06", "cap-00", "cap-02", "cap-03",
-                  "cap-07", "cap-08"):
+    for quiet in ("af-00", "af-02", "af-03", "af-04", "af-09", "t2d-00", "t2d-06", "t2d-14", "cap-00",
+                  "cap-02", "cap-03", "cap-07", "cap-08"):
         assert quiet not in reported, quiet
     assert fixture_report["summary"]["by_rule"].get("CON005") == 2
 
@@ -148,12 +152,12 @@ def test_shipped_corpus_conflicts(shipped_project: Path, monkeypatch: pytest.Mon
     assert {f.file for f in findings} == {SHIPPED}
 
     def at(record: str, other: str) -> tuple[str, int, str, int, str]:
-        return ("CON002", line_of(topic, f"osteoporotic-spine-fracture-{record}", "direction"),
-                f"osteoporotic-spine-fracture-{record}", line_of(topic, f"osteoporotic-spine-fracture-{other}",
-                                                                  "direction"), f"osteoporotic-spine-fracture-{other}")
+        mine, theirs = f"osteoporotic-spine-fracture-{record}", f"osteoporotic-spine-fracture-{other}"
+        return ("CON002", line_of(topic, mine, "direction"), mine, line_of(topic, theirs, "direction"),
+                theirs)
 
     assert {pair(f) for f in findings} == {
-        at("16", "15"),  # kyphoplasty for vs vertebroplasty strong against: siblings, tension not contradiction
+        at("16", "15"),  # kyphoplasty for, vertebroplasty strong against: siblings, tension not contradiction
         at("17", "16"),  # against augmentation over conservative care vs kyphoplasty over vertebroplasty
         at("18", "15"),  # cannot recommend for or against any treatment vs strong against vertebroplasty
         at("18", "16"),
@@ -163,7 +167,8 @@ def test_shipped_corpus_conflicts(shipped_project: Path, monkeypatch: pytest.Mon
     }
 
 
-def test_shipped_calcitonin_doses_do_not_conflict(shipped_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shipped_calcitonin_doses_do_not_conflict(shipped_project: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # -01 (200 IU intranasal or rectal daily, neurologically intact, acute) and -03 (100 IU sc/im every other
     # day, alternative) differ in qualifiers and -03 is an alternative: no dose conflict either way.
     assert run_checks(shipped_project, conflicts.CHECKS[1:], monkeypatch) == []
@@ -182,16 +187,19 @@ def test_checks_are_registered() -> None:
             "waivers"} <= names
 
 
-# --- small corpora for single behaviours ----------------------------------------------------------------------
+# --- small corpora for single behaviours ------------------------------------------------------------------
 
-def rec(rec_id: str, *, direction: str = "for", intervention: str = "alendronate", qualifiers: tuple[str, ...] = (),
-        comparator: str | None = None, strength: str = "Strong", statement: str | None = None,
+def rec(rec_id: str, *, direction: str = "for", intervention: str = "alendronate",
+        qualifiers: tuple[str, ...] = (), comparator: str | None = None, strength: str = "Strong",
+        statement: str | None = None,
         condition: str = "osteoporotic-vertebral-compression-fracture", dosing: tuple[str, ...] = (),
         review_state: str = "draft", statement_type: str = "recommendation") -> str:
     klass = {"Strong": "strong", "Conditional": "conditional"}[strength]
-    lines = [f"  - id: {rec_id}", "    section: care", f"    statement: {statement or 'Statement of ' + rec_id}",
+    text = statement or f"Statement of {rec_id}"
+    lines = [f"  - id: {rec_id}", "    section: care", f"    statement: {text}",
              f"    statement_type: {statement_type}", f"    direction: {direction}", "    strength:",
-             "      scheme: GRADE", f"      grade: {strength}", f"      class: {klass}", "    certainty: moderate",
+             "      scheme: GRADE", f"      grade: {strength}", f"      class: {klass}",
+             "    certainty: moderate",
              "    population:", "      condition:", f"        - {condition}"]
     if qualifiers:
         lines += ["      qualifiers:", *(f"        - {q}" for q in qualifiers)]
@@ -206,8 +214,9 @@ def rec(rec_id: str, *, direction: str = "for", intervention: str = "alendronate
 
 def dose(agent: str, amount: float, unit: str, route: str = "oral", frequency: str | None = "daily",
          **extra: str) -> str:
-    lines = [f"      - agent: {agent}", f"        dose: {amount}", f"        unit: {unit}", f"        route: {route}",
-             *([f"        frequency: {frequency}"] if frequency else []), *(f"        {k}: {v}" for k, v in extra.items())]
+    lines = [f"      - agent: {agent}", f"        dose: {amount}", f"        unit: {unit}",
+             f"        route: {route}", *([f"        frequency: {frequency}"] if frequency else []),
+             *(f"        {k}: {v}" for k, v in extra.items())]
     return "\n".join(lines)
 
 
@@ -215,8 +224,8 @@ def topic(*recs: str, topic_id: str = "spine") -> str:
     return (f"topic:\n  id: {topic_id}\n  question: What helps?\n  title: Spine\n  summary: {topic_id}-00\n"
             f"  audience:\n    - clinicians\n  last_updated: \"2026-01-01\"\n  review_state: draft\n"
             f"  sections:\n    - id: care\n      title: Care\nrecommendations:\n  - id: {topic_id}-00\n"
-            f"    section: summary\n    statement: Summary.\n    statement_type: information\n    citations: []\n"
-            f"    review_state: draft\n" + "".join(recs))
+            f"    section: summary\n    statement: Summary.\n    statement_type: information\n"
+            f"    citations: []\n    review_state: draft\n" + "".join(recs))
 
 
 def check_text(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Finding]]:
@@ -227,12 +236,14 @@ def check_text(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> tu
     return path, run_checks(root, conflicts.CHECKS, monkeypatch)
 
 
-def test_is_a_contradiction_and_its_comparator_near_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_is_a_contradiction_and_its_comparator_near_miss(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path, findings = check_text(tmp_path, topic(
         rec("a1", intervention="bisphosphonate"),
         rec("a2", direction="against", intervention="alendronate"),
         rec("b1", intervention="kyphoplasty", comparator="vertebroplasty"),
-        rec("b2", direction="against", intervention="vertebral-augmentation", comparator="conservative-management"),
+        rec("b2", direction="against", intervention="vertebral-augmentation",
+            comparator="conservative-management"),
     ), monkeypatch)
     assert {pair(f) for f in findings} == {
         ("CON001", line_of(path, "a2", "direction"), "a2", line_of(path, "a1", "direction"), "a1"),
@@ -241,7 +252,8 @@ def test_is_a_contradiction_and_its_comparator_near_miss(tmp_path: Path, monkeyp
     assert "different comparators" in findings[1].message
 
 
-def test_subgroup_disagreement_and_unrelated_conditions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_subgroup_disagreement_and_unrelated_conditions(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     path, findings = check_text(tmp_path, topic(
         rec("c1", direction="against", intervention="bracing"),
         rec("c2", intervention="bracing", qualifiers=("severe ongoing pain",)),
@@ -264,7 +276,7 @@ def test_redundancy_and_its_near_miss(tmp_path: Path, monkeypatch: pytest.Monkey
     path, findings = check_text(tmp_path, topic(
         rec("e1", intervention="calcium", statement="Give calcium 1000 mg daily to all patients"),
         rec("e2", intervention="calcium", statement="Give calcium 1000mg daily to all patients."),
-        rec("e3", intervention="calcium", statement="Calcium supplements reduce fracture risk in older women"),
+        rec("e3", intervention="calcium", statement="Calcium supplements lower fracture risk in older women"),
         rec("e4", intervention="calcium", statement="Give calcium 1000 mg daily to all patients",
             qualifiers=("on dialysis",)),
     ), monkeypatch)
@@ -318,7 +330,8 @@ def test_frequency_spellings_agree(left: str, right: str) -> None:
     assert units.frequency(left).same_as(units.frequency(right))
 
 
-@pytest.mark.parametrize(("left", "right"), [("daily", "twice daily"), ("weekly", "monthly"), ("daily", "at bedtime x")])
+@pytest.mark.parametrize(("left", "right"),
+                         [("daily", "twice daily"), ("weekly", "monthly"), ("daily", "at bedtime x")])
 def test_frequency_spellings_differ(left: str, right: str) -> None:
     assert not units.frequency(left).same_as(units.frequency(right))
 
@@ -337,7 +350,7 @@ def test_validate_runs_the_conflict_checks(tmp_path: Path, monkeypatch: pytest.M
     assert ("CON001", "t2d-02") in {(f.rule, f.record) for f in result.findings}
 
 
-# --- scale ----------------------------------------------------------------------------------------------------
+# --- scale ------------------------------------------------------------------------------------------------
 
 def test_candidate_pairs_grow_with_the_records_not_their_square() -> None:
     sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
@@ -346,11 +359,11 @@ def test_candidate_pairs_grow_with_the_records_not_their_square() -> None:
     finally:
         sys.path.remove(str(REPO_ROOT / "benchmarks"))
     counts = []
-    for size in (400, 4000):
+    for size in (200, 2000):
         project, corpus, _ = conflicts_scale.synthetic(size)
         scopes = conflicts._build_scopes(Context(corpus, project, TODAY))
         concepts = conflicts._Concepts(project.vocabulary)
         counts.append(sum(1 for _ in conflicts.class_pairs(conflicts.fact_classes(scopes), concepts)))
     # All pairs would be 100 times more at ten times the records; indexed candidates stay far below that.
-    assert counts[1] < 25 * counts[0]
-    assert counts[1] < 4000 * 4000 / 2 / 100
+    assert counts[1] < 15 * counts[0]
+    assert counts[1] < 2000 * 2000 / 2 / 100

@@ -1,4 +1,4 @@
-"""Grade consistency (GRD004-GRD008): GRADE paradigms, wording per scheme, statement text against the fields."""
+"""Grade consistency (GRD004-GRD008): GRADE paradigms, wording per scheme, statement text against fields."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def test_type_2_diabetes_fixture_reports_exactly_the_planted_grade_problems(
         t2d_report: tuple[Path, dict[str, Any]]) -> None:
     root, report = t2d_report
     path = root / T2D
-    got = {(f["rule"], f["file"], f["line"], f["record"]) for f in report["findings"] if f["rule"] in GRD_RULES}
+    got = {(f["rule"], f["file"], f["line"], f["record"])
+           for f in report["findings"] if f["rule"] in GRD_RULES}
     assert got == {
         ("GRD004", T2D, line_of(path, "t2d-06", "strength"), "t2d-06"),
         ("GRD006", T2D, line_of(path, "t2d-07", "direction"), "t2d-07"),
@@ -35,11 +36,13 @@ def test_type_2_diabetes_fixture_reports_exactly_the_planted_grade_problems(
         ("GRD007", T2D, line_of(path, "t2d-13", "statement"), "t2d-13"),
     }
     by_record = {f["record"]: f for f in report["findings"] if f["rule"] in GRD_RULES}
-    assert "life-threatening" in by_record["t2d-07"]["message"] and "set direction: for" in by_record["t2d-07"]["hint"]
+    assert "life-threatening" in by_record["t2d-07"]["message"]
+    assert "set direction: for" in by_record["t2d-07"]["hint"]
     assert "'do not give'" in by_record["t2d-10"]["message"]
     assert "'strongly suggest'" in by_record["t2d-12"]["message"]
-    # t2d-09 (paradigm and rationale given), t2d-11 ("do not forget"), t2d-00 (information) stay silent.
-    assert not {"t2d-09", "t2d-11", "t2d-00"} & set(by_record)
+    # t2d-09 (paradigm and rationale given), t2d-14 (its paradigm implies its direction), t2d-11 ("do not
+    # forget"), t2d-00 (information) stay silent.
+    assert not {"t2d-09", "t2d-14", "t2d-11", "t2d-00"} & set(by_record)
 
 
 def test_shipped_corpus_wording(shipped_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,7 +63,8 @@ def test_paradigm_checks_need_the_paradigm_list(tmp_path: Path, monkeypatch: pyt
 def test_paradigms_file_is_schema_checked(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project")
     (root / "guidelines" / "paradigms.yaml").write_text(
-        "paradigms:\n  - id: life-threatening\n    label: Life-threatening\n    direction: sideways\n", encoding="utf-8")
+        "paradigms:\n  - id: life-threatening\n    label: Life-threatening\n    direction: sideways\n",
+        encoding="utf-8")
     report = validate_json(root)
     assert [(f["rule"], f["file"], f["line"]) for f in report["findings"]] == [
         ("SCH004", "guidelines/paradigms.yaml", 4)]
@@ -85,12 +89,15 @@ def grades(repo_root: Path, scheme: str, version: str | None = None) -> Any:
     ("NICE", None, "Consider a statin.", {"Consider"}),
     ("NICE", None, "Do not offer antibiotics for a cold.", {"Offer"}),
     ("AAOS", "2010", "L2 nerve root block is an option.", {"Weak"}),
-    ("AAOS", "2010", "The guideline states inability to recommend for or against any treatment.", {"Inconclusive"}),
+    ("AAOS", "2010", "The guideline states inability to recommend for or against any treatment.",
+     {"Inconclusive"}),
     ("AAOS", "2010", "We are unable to recommend for or against bracing.", {"Inconclusive"}),
     ("AAOS", "2010", "Administer calcitonin daily for 4 weeks.", set()),
 ])
-def test_wording_matches(repo_root: Path, scheme: str, version: str | None, statement: str, found: set[str]) -> None:
-    assert {grade for grade, _ in consistency.wording_matches(statement, grades(repo_root, scheme, version))} == found
+def test_wording_matches(repo_root: Path, scheme: str, version: str | None, statement: str,
+                         found: set[str]) -> None:
+    matches = consistency.wording_matches(statement, grades(repo_root, scheme, version))
+    assert {grade for grade, _ in matches} == found
 
 
 @pytest.mark.parametrize(("statement", "cue"), [
@@ -110,20 +117,23 @@ def test_negative_cues(statement: str, cue: str | None) -> None:
     assert consistency.negative_cue(statement) == cue
 
 
-def test_direction_against_with_a_plain_recommendation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_direction_against_with_a_plain_recommendation(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_project(tmp_path / "project")
     path = root / "guidelines" / "topics" / "t.yaml"
     path.parent.mkdir(parents=True)
     body = ("topic:\n  id: t\n  question: Q?\n  title: T\n  summary: t-00\n  audience:\n    - clinicians\n"
-            "  last_updated: \"2026-01-01\"\n  review_state: draft\n  sections:\n    - id: care\n      title: Care\n"
-            "recommendations:\n  - id: t-00\n    section: summary\n    statement: S.\n    statement_type: information\n"
-            "    citations: []\n    review_state: draft\n")
+            "  last_updated: \"2026-01-01\"\n  review_state: draft\n  sections:\n    - id: care\n"
+            "      title: Care\nrecommendations:\n  - id: t-00\n    section: summary\n    statement: S.\n"
+            "    statement_type: information\n    citations: []\n    review_state: draft\n")
     for rec_id, statement in (("t-01", "We recommend aspirin for secondary prevention."),
                               ("t-02", "We recommend against aspirin for primary prevention."),
                               ("t-03", "Current evidence does not support aspirin in young adults.")):
-        body += (f"  - id: {rec_id}\n    section: care\n    statement: {statement}\n    statement_type: recommendation\n"
-                 "    direction: against\n    strength:\n      scheme: GRADE\n      grade: Strong\n      class: strong\n"
-                 "    certainty: high\n    intervention:\n      - aspirin\n    citations: []\n    review_state: draft\n")
+        body += (f"  - id: {rec_id}\n    section: care\n    statement: {statement}\n"
+                 "    statement_type: recommendation\n    direction: against\n    strength:\n"
+                 "      scheme: GRADE\n      grade: Strong\n      class: strong\n    certainty: high\n"
+                 "    intervention:\n      - aspirin\n    citations: []\n    review_state: draft\n")
     path.write_text(body, encoding="utf-8")
     findings = run_checks(root, consistency.CHECKS, monkeypatch)
-    assert [(f.rule, f.line, f.record) for f in findings] == [("GRD008", line_of(path, "t-01", "direction"), "t-01")]
+    assert [(f.rule, f.line, f.record) for f in findings] == [
+        ("GRD008", line_of(path, "t-01", "direction"), "t-01")]

@@ -16,7 +16,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from conftest import FIXTURES, REPO_ROOT, make_project, run_guideline
 from guideline.findings import Location, Severity
 from guideline.render import REPORTERS
@@ -172,3 +171,14 @@ def test_reporters_survive_control_characters() -> None:
                       "(hint: fix\x00 it)\n")
     for name in ("json", "sarif"):
         assert json.loads(REPORTERS[name]([finding], {}, False))
+
+
+def test_text_output_never_passes_terminal_control_characters() -> None:
+    from guideline.findings import Finding, Location, Severity
+    from guideline.render.findings_formats import text
+
+    hostile = Finding("SCH004", Severity.ERROR, Location("a.yaml", 3, 5, "rec\x1b]0;pwned\x07"),
+                      "'id' value 'x\x1b[2J' is malformed", hint="clear\x1b[H")
+    out = text([hostile], {}, False)
+    assert "\x1b" not in out and "\x07" not in out
+    assert "a.yaml:3:5: ERROR SCH004 'id' value 'x\\x1b[2J' is malformed" in out

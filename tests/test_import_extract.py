@@ -7,9 +7,6 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from guideline.grading import GradingSchemes
 from guideline.importer import write
 from guideline.importer.extract import Context, Extractor, StatementInput
@@ -17,6 +14,8 @@ from guideline.importer.parse import parse_article, parse_date, split_citations
 from guideline.importer.records import build_draft, group_slug, slug
 from guideline.loader import parse_text
 from guideline.vocabulary import Vocabulary
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
@@ -118,7 +117,7 @@ def test_sample_article_layout() -> None:
 
 
 def test_boilerplate_is_recognised_by_shape_not_wording() -> None:
-    text = "\n".join([
+    lines = [
         "Can adults with asthma use a single inhaler?",
         "",
         "Checked by our clinical editors",
@@ -148,7 +147,8 @@ def test_boilerplate_is_recognised_by_shape_not_wording() -> None:
         "Legal notice and disclaimer",
         "",
         "Nothing here is advice for you.",
-    ])
+    ]
+    text = "\n".join(lines)
     article = parse_article(text.encode(), "a.txt")
     assert article.question == "Can adults with asthma use a single inhaler?"
     assert article.last_updated == "2024-04-03"
@@ -218,8 +218,8 @@ def test_direction_and_statement_type(extractor: Extractor, statement: str, lead
 
 
 @pytest.mark.parametrize(("statement", "dosing"), [
-    ("Administer calcitonin 200 IU nasal spray or suppository daily for 4 weeks in neurologically intact "
-     "patients", [
+    (("Administer calcitonin 200 IU nasal spray or suppository daily for 4 weeks in neurologically intact "
+      "patients"), [
          {"agent": "calcitonin", "dose": 200, "unit": "IU", "route": "intranasal", "frequency": "daily",
           "duration": "4 weeks"},
          {"agent": "calcitonin", "dose": 200, "unit": "IU", "route": "rectal", "frequency": "daily",

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT, run_guideline
 from guideline.loader import Document, gc_paused, parse_text, read_file
 
@@ -267,7 +266,7 @@ def render_doc() -> str:
     ]
     for case in TABLE:
         if case.findings:
-            rule, line, column, record = case.findings[0]
+            rule, line, _column, record = case.findings[0]
             seen = f"`{rule}` line {line}: {case.message.replace('{tmp}', '/tmp/...')}"
             if record:
                 seen += f" [{record}]"

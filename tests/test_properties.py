@@ -12,14 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from conftest import DATA_FILES, REPO_ROOT
 from guideline.engine import validate
 from guideline.findings import Finding
 from guideline.loader import parse_text
 from guideline.project import load_project
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 SHIPPED_TOPIC = REPO_ROOT / "guidelines" / "topics" / "osteoporotic-spine-fracture.yaml"
 LINES = SHIPPED_TOPIC.read_bytes().splitlines(keepends=True)

@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from guideline.engine import validate
 from guideline.project import load_project
 

@@ -48,8 +48,8 @@ def waiver(waiver_id: str, fingerprint: str, *, rule: str = "CON005", approved_b
 
 def write_waivers(root: Path, *entries: str) -> Path:
     path = root / WAIVERS
-    path.write_text("# yaml-language-server: $schema=../schemas/waivers.schema.json\nwaivers:\n" + "".join(entries),
-                    encoding="utf-8")
+    header = "# yaml-language-server: $schema=../schemas/waivers.schema.json\nwaivers:\n"
+    path.write_text(header + "".join(entries), encoding="utf-8")
     return path
 
 
@@ -76,7 +76,8 @@ def test_a_waived_finding_is_reported_as_waived_and_does_not_fail_the_run(af_pro
     assert f"{AF}:{line_of(af_project / AF, 'af-06', 'dosing', 0, 'dose')}:9: WAIVED(ERROR) CON005" in text
 
 
-def test_the_fingerprint_survives_edits_that_move_lines(af_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_fingerprint_survives_edits_that_move_lines(af_project: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     fingerprint = dose_conflict(findings_of(af_project, monkeypatch)).fingerprint
     write_waivers(af_project, waiver("wvr-1", fingerprint))
     topic = af_project / AF
@@ -102,7 +103,8 @@ def test_a_waiver_that_matches_nothing_is_reported(af_project: Path, monkeypatch
     path = write_waivers(af_project, waiver("wvr-1", fingerprint), waiver("wvr-stale", "0123456789abcdef"),
                          waiver("wvr-wrong-rule", fingerprint, rule="CON001"))
     findings = findings_of(af_project, monkeypatch)
-    assert [(f.rule, f.severity.value, f.file, f.line, f.record) for f in findings if f.rule.startswith("WVR")] == [
+    wvr = [f for f in findings if f.rule.startswith("WVR")]
+    assert [(f.rule, f.severity.value, f.file, f.line, f.record) for f in wvr] == [
         ("WVR001", "warning", WAIVERS, line_of(path, "wvr-stale"), "wvr-stale"),
         ("WVR001", "warning", WAIVERS, line_of(path, "wvr-wrong-rule"), "wvr-wrong-rule"),
     ]
@@ -116,7 +118,8 @@ def test_unmatched_waivers_of_files_not_checked_are_not_reported(af_project: Pat
     write_waivers(af_project, waiver("wvr-stale", "0123456789abcdef"))
     findings = findings_of(af_project, monkeypatch, "guidelines/topics/type-2-diabetes")
     assert not [f for f in findings if f.rule.startswith("WVR")]
-    assert [f.rule for f in findings_of(af_project, monkeypatch, AF) if f.rule.startswith("WVR")] == ["WVR001"]
+    checked = findings_of(af_project, monkeypatch, AF)
+    assert [f.rule for f in checked if f.rule.startswith("WVR")] == ["WVR001"]
 
 
 def test_a_waiver_approved_outside_the_board_does_not_count(af_project: Path,
@@ -132,7 +135,8 @@ def test_a_waiver_approved_outside_the_board_does_not_count(af_project: Path,
     ]
 
 
-def test_approvers_match_on_email_or_name_and_chair_counts(af_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_approvers_match_on_email_or_name_and_chair_counts(af_project: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     fingerprint = dose_conflict(findings_of(af_project, monkeypatch)).fingerprint
     write_waivers(af_project, waiver("wvr-1", fingerprint, approved_by="Tomas.Okafor@example.org"))
     findings = findings_of(af_project, monkeypatch)
@@ -151,13 +155,15 @@ def test_duplicate_waiver_ids(af_project: Path, monkeypatch: pytest.MonkeyPatch)
     fingerprint = dose_conflict(findings_of(af_project, monkeypatch)).fingerprint
     path = write_waivers(af_project, waiver("wvr-1", fingerprint), waiver("wvr-1", fingerprint))
     findings = findings_of(af_project, monkeypatch)
-    second = [n for n, text in enumerate(path.read_text().splitlines(), 1) if text.strip() == "- id: wvr-1"][1]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    second = [n for n, text in enumerate(lines, 1) if text.strip() == "- id: wvr-1"][1]
     assert [(f.rule, f.line, f.related[0].line) for f in findings if f.rule.startswith("WVR")] == [
         ("WVR003", second, line_of(path, "wvr-1"))]
 
 
 def test_a_malformed_waivers_file_is_a_finding_not_a_traceback(af_project: Path) -> None:
-    (af_project / WAIVERS).write_text("waivers:\n  - id: wvr-1\n    rule: CON005\n  - just text\n", encoding="utf-8")
+    (af_project / WAIVERS).write_text("waivers:\n  - id: wvr-1\n    rule: CON005\n  - just text\n",
+                                      encoding="utf-8")
     result = run_guideline("validate", "--format", "json", cwd=af_project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     rules = {(f["rule"], f["file"]) for f in json.loads(result.stdout)["findings"] if f["file"] == WAIVERS}

@@ -12,7 +12,7 @@ from pathlib import Path
 from .cache import FILES, RUNS, Cache, decode_entry, digest, encode_entry, git_state
 from .changes import record_links
 from .checks import CHECKS, Context
-from .errors import UsageError
+from .errors import GuidelineError, UsageError
 from .findings import Finding, Location, Severity, sort_findings
 from .loader import Document, gc_paused, parse_text, read_bytes
 from .parallel import map_ordered
@@ -154,6 +154,44 @@ def _parse_here(source: Source, cache: Cache | None) -> tuple[Document, list[Fin
     return doc, schema_findings
 
 
+# Below this many records, the checks finish before worker processes would have started.
+PARALLEL_MIN_RECORDS = 1000
+
+
+def run_checks(ctx: Context) -> list[Finding]:
+    """Findings of every registered check, in registry order; on a large corpus one check per task on forked
+    workers, which see the corpus through fork and send back their findings and any data file they read."""
+    if len(ctx.corpus.recommendations) + len(ctx.corpus.references) < PARALLEL_MIN_RECORDS:
+        return [finding for check in CHECKS for finding in check.run(ctx)]
+    findings: list[Finding] = []
+    for outcome in map_ordered(partial(_run_check, ctx=ctx), range(len(CHECKS)), chunks_per_worker=len(CHECKS)):
+        if isinstance(outcome, _Failure):
+            raise outcome.kind(outcome.message, hint=outcome.hint)
+        found, documents = outcome
+        findings.extend(found)
+        for path, doc in documents.items():
+            ctx.project.data_documents.setdefault(path, doc)
+    return findings
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A check's GuidelineError, carried back whole (pickling an exception would drop its hint)."""
+
+    kind: type[GuidelineError]
+    message: str
+    hint: str | None
+
+
+def _run_check(index: int, ctx: Context) -> tuple[list[Finding], dict[Path, Document]] | _Failure:
+    known = set(ctx.project.data_documents)
+    try:
+        found = list(CHECKS[index].run(ctx))
+    except GuidelineError as exc:
+        return _Failure(type(exc), str(exc), exc.hint)
+    return found, {path: doc for path, doc in ctx.project.data_documents.items() if path not in known}
+
+
 def apply_policy(findings: list[Finding], project: Project) -> list[Finding]:
     overrides = project.policy.severity
     out: list[Finding] = []
@@ -180,8 +218,7 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
     corpus = build_corpus(sources, progress, cache)
     ctx = Context(corpus, project, today)
     findings = list(corpus.findings)
-    for check in CHECKS:
-        findings.extend(check.run(ctx))
+    findings.extend(run_checks(ctx))
     # Data files that checks read on demand are reported even when they lie outside the checked paths.
     scanned = {doc.path for doc in corpus.documents}
     findings.extend(f for f in project.findings if f.file not in scanned)

@@ -130,10 +130,9 @@ def load_suite(project: Project) -> Suite | None:
         for where, parameter in _parameters_in(kwargs, ("kwargs",)):
             if parameter not in PARAMETERS:
                 raise fail(f"unknown parameter {parameter!r}", *where, hint="parameters: " + ", ".join(PARAMETERS))
-        entries.append(SuiteEntry(
-            Rule(item["id"], item["title"], Severity(item["severity"]), " ".join(item["description"].split())),
-            item["frame"], item["expectation"], kwargs, tuple(item.get("field", "").split(".")) if item.get(
-                "field") else (), item.get("hint"), line))
+        rule = Rule(item["id"], item["title"], Severity(item["severity"]), " ".join(item["description"].split()))
+        field = tuple(item["field"].split(".")) if "field" in item else ()
+        entries.append(SuiteEntry(rule, item["frame"], item["expectation"], kwargs, field, item.get("hint"), line))
     return Suite(doc.path, tuple(entries))
 
 
@@ -298,7 +297,7 @@ def _row_findings(entry: SuiteEntry, kwargs: Mapping[str, Any],
         for (location, _), value in zip(located, values):
             groups[value].append(location)
         for (location, _), value in zip(located, values):
-            others = tuple(other for other in groups[value] if other != location)[:_RELATED_LIMIT]
+            others = tuple(other for other in groups[value][:_RELATED_LIMIT + 1] if other != location)[:_RELATED_LIMIT]
             yield entry.rule.finding(location, f"{entry.rule.title}: {_describe(columns, value)} appears "
                                                f"{len(groups[value])} times", hint=entry.hint, related=others,
                                      key=repr(value))

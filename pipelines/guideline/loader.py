@@ -139,6 +139,8 @@ def _preorder(value: Any, key: PathKey) -> Iterator[PathKey]:
 
 def pack_positions(doc: Document) -> array | None:
     """Line and column of every value of a parsed document as one flat array, or None if they do not line up."""
+    if doc.packed is not None:
+        return doc.packed
     positions = doc.positions
     if doc.data is None or () not in positions:
         return None
@@ -160,25 +162,30 @@ def unpack_positions(data: Any, packed: array) -> dict[PathKey, tuple[int, int]]
 
 
 class _Builder:
-    """Turns composed nodes into plain values, recording positions and rejecting unsafe constructs."""
+    """Turns composed nodes into plain values, recording positions and rejecting unsafe constructs.
 
-    def __init__(self, path: str) -> None:
+    Positions go into one flat array in pre-order of the values (see pack_positions), which costs a fraction of
+    a dict keyed by paths; Document.positions builds that dict only for the few documents that are asked."""
+
+    def __init__(self, path: str, *, aliases: bool = True) -> None:
         self.path = path
-        self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.packed = array("I")
         self.findings: list[Finding] = []
-        self.seen: set[int] = set()
+        # Without an '&' in the text no anchor, hence no alias, can exist: skip the bookkeeping.
+        self.seen: set[int] | None = set() if aliases else None
 
     def _at(self, node: yaml.Node) -> Location:
         return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def build(self, node: yaml.Node, key: PathKey, depth: int) -> Any:
-        if id(node) in self.seen:
-            line, column = self.positions.get(key, (node.start_mark.line + 1, node.start_mark.column + 1))
-            self.findings.append(ALIAS.finding(Location(self.path, line, column),
-                                               "alias to an anchored value; write the value out instead",
-                                               hint="remove the &anchor and *alias and repeat the value"))
-            return None
-        self.seen.add(id(node))
+    def build(self, node: yaml.Node, depth: int, line: int, column: int) -> Any:
+        """The value of node, whose own position (already recorded) is line and column."""
+        if self.seen is not None:
+            if id(node) in self.seen:
+                self.findings.append(ALIAS.finding(Location(self.path, line, column),
+                                                   "alias to an anchored value; write the value out instead",
+                                                   hint="remove the &anchor and *alias and repeat the value"))
+                return None
+            self.seen.add(id(node))
         if depth > MAX_DEPTH:
             self.findings.append(TOO_DEEP.finding(self._at(node), f"values nest more than {MAX_DEPTH} levels deep",
                                                   hint=_DEEP_HINT))
@@ -188,38 +195,51 @@ class _Builder:
             self.findings.append(TAG.finding(self._at(node), f"YAML tag {tag!r} is not allowed",
                                              hint="remove the tag; write plain text, numbers, lists and mappings"))
             return None
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, key, depth)
-        if isinstance(node, yaml.SequenceNode):
+        kind = type(node)
+        if kind is yaml.MappingNode:
+            return self._mapping(node, depth)
+        if kind is yaml.SequenceNode:
             out: list[Any] = []
-            for index, item in enumerate(node.value):
-                item_key = (*key, index)
-                self.positions[item_key] = (item.start_mark.line + 1, item.start_mark.column + 1)
-                out.append(self.build(item, item_key, depth + 1))
+            packed = self.packed
+            for item in node.value:
+                mark = item.start_mark
+                item_line, item_column = mark.line + 1, mark.column + 1
+                packed.append(item_line)
+                packed.append(item_column)
+                out.append(self.build(item, depth + 1, item_line, item_column))
             return out
         assert isinstance(node, yaml.ScalarNode)
         return _scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, key: PathKey, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        packed = self.packed
+        # A plain text value needs none of build()'s questions, unless it could be an alias or too deep.
+        shortcut = self.seen is None and depth < MAX_DEPTH
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag not in _ALLOWED_TAGS:
                 what = "merge key '<<'" if key_node.tag == "tag:yaml.org,2002:merge" else "complex or tagged key"
                 rule = ALIAS if key_node.tag == "tag:yaml.org,2002:merge" else TAG
                 self.findings.append(rule.finding(self._at(key_node), f"{what} is not allowed",
                                                   hint="write each key out as a plain word, with its own value"))
                 continue
             name = str(key_node.value)
-            child_key = (*key, name)
             if name in out:
-                first = self.positions[child_key]
+                first = next(k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and str(k.value) == name)
+                first_line, first_column = first.start_mark.line + 1, first.start_mark.column + 1
                 self.findings.append(DUPLICATE_KEY.finding(
-                    self._at(key_node), f"duplicate key '{name}' (first defined at line {first[0]})",
+                    self._at(key_node), f"duplicate key '{name}' (first defined at line {first_line})",
                     hint="merge the two values into one key; YAML would silently keep only the last",
-                    related=(Location(self.path, first[0], first[1]),)))
+                    related=(Location(self.path, first_line, first_column),)))
                 continue
-            self.positions[child_key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[name] = self.build(value_node, child_key, depth + 1)
+            mark = key_node.start_mark
+            key_line, key_column = mark.line + 1, mark.column + 1
+            packed.append(key_line)
+            packed.append(key_column)
+            if shortcut and value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
+                out[name] = value_node.value
+            else:
+                out[name] = self.build(value_node, depth + 1, key_line, key_column)
         return out
 
 
@@ -255,7 +275,7 @@ def gc_paused() -> Iterator[None]:
 
 def _first_anchor(text: str) -> tuple[int, int] | None:
     """Position of the first anchor; the cheap regex only decides whether to ask the parser."""
-    if not _ANCHOR_HINT_RE.search(text):
+    if "&" not in text or not _ANCHOR_HINT_RE.search(text):
         return None
     for event in yaml.parse(text, Loader=_YamlLoader):
         mark = event.start_mark
@@ -292,7 +312,9 @@ def parse_text(raw: bytes, path: str) -> Document:
             Location(path, line, 1), f"merge-conflict marker '{conflict.group(0).strip()}' left in the file",
             hint="resolve the merge: keep the right side, delete the marker lines"))
         return doc
-    deep = _DEEP_FLOW_RE.search(text) or _DEEP_BLOCK_RE.search(text)
+    # str.count first: the flow pattern needs MAX_DEPTH brackets, and scanning for it costs a quarter of a parse.
+    brackets = text.count("[") + text.count("{")
+    deep = (brackets >= MAX_DEPTH and _DEEP_FLOW_RE.search(text)) or _DEEP_BLOCK_RE.search(text)
     if deep:
         line = text.count("\n", 0, deep.start()) + 1
         doc.findings.append(TOO_DEEP.finding(Location(path, line, 1),
@@ -346,13 +368,15 @@ def parse_text(raw: bytes, path: str) -> Document:
         doc.findings.append(EMPTY.finding(Location(path, root.start_mark.line + 1, 1), "file holds only an empty value",
                                           hint="add the file's content, or delete the file"))
         return doc
-    builder = _Builder(path)
-    builder.positions[()] = (root.start_mark.line + 1, root.start_mark.column + 1) if root.start_mark else (1, 1)
-    data = builder.build(root, (), 0)
-    doc.positions = builder.positions
+    builder = _Builder(path, aliases="&" in text)
+    line, column = (root.start_mark.line + 1, root.start_mark.column + 1) if root.start_mark else (1, 1)
+    builder.packed.extend((line, column))
+    data = builder.build(root, 0, line, column)
     doc.findings.extend(builder.findings)
-    blocking = any(f.severity is Severity.ERROR for f in builder.findings)
-    doc.data = None if blocking else data
+    if any(f.severity is Severity.ERROR for f in builder.findings):
+        doc.positions = unpack_positions(data, builder.packed)
+    else:
+        doc.data, doc.packed = data, builder.packed
     return doc
 
 

@@ -91,6 +91,13 @@ def presentation_hash(data: Mapping[str, Any]) -> str:
     return _digest(presentation_view(data))
 
 
+def hashes(data: Mapping[str, Any]) -> tuple[str, str]:
+    """(content_hash, presentation_hash) with one normalisation pass."""
+    presented = presentation_view(data)
+    material = {name: value for name, value in presented.items() if is_material_field(name)}
+    return _digest(material), _digest(presented)
+
+
 def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """Top-level fields whose normalised values differ, sorted; workflow bookkeeping is left out."""
     names = (set(before) | set(after)) - WORKFLOW_FIELDS

@@ -164,11 +164,29 @@ def validate_document(doc: Document, schema_name: str) -> list[Finding]:
         return []
     validator = _python_validator(schema_name)
     findings: list[Finding] = []
-    for error in validator.iter_errors(doc.data):
+    data, kept = _failing_items(doc.data, schema_name)
+    for error in validator.iter_errors(data):
+        if kept is not None and len(error.path) > 1 and error.path[0] == kept[0]:
+            error.path[1] = kept[1][error.path[1]]
         leaves = _leaf_errors(error)
         for leaf in leaves:
             findings.extend(_findings_for_error(doc, leaf))
     return _drop_shadowed(findings)
+
+
+def _failing_items(data: Any, schema_name: str) -> tuple[Any, tuple[str, list[int]] | None]:
+    """The document with its record list cut down to the records the fast validator rejects, and the original
+    index of each record kept: the slow validator then explains forty records' worth of file in one record's time.
+    Only for a list whose schema says nothing but its item type, where dropping valid items changes nothing."""
+    properties = load_schemas()[schema_name].get("properties", {})
+    for name, spec in properties.items():
+        items = spec.get("items") if isinstance(spec, dict) else None
+        if (isinstance(data, dict) and isinstance(data.get(name), list) and isinstance(items, dict)
+                and set(spec) <= {"type", "items", "description"} and set(items) == {"$ref"}):
+            item_validator = _fast_validator(items["$ref"])
+            kept = [i for i, item in enumerate(data[name]) if not item_validator.is_valid(item)]
+            return {**data, name: [data[name][i] for i in kept]}, (name, kept)
+    return data, None
 
 
 def _leaf_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:

@@ -50,7 +50,7 @@ def _number(value: float) -> str:
 
 
 def canonical_unit(unit: str) -> tuple[str, float, bool] | None:
-    """(canonical unit, factor to it, per day) for a unit text such as 'g', 'mcg/day', 'mg/kg'; None if unknown."""
+    """(canonical unit, factor to it, per day) for a unit such as 'g', 'mcg/day', 'mg/kg'; None if unknown."""
     text = unit.strip().lower()
     per_day = False
     match = _PER_DAY_RE.search(text)
@@ -102,21 +102,21 @@ def route(text: str) -> str:
 
 _FREQUENCIES: dict[str, tuple[str, float | None]] = {}
 for _label, _per_day, _aliases in (
-        ("daily", 1.0, ("daily", "once daily", "once a day", "od", "o.d.", "qd", "q.d.", "every day", "each day",
-                        "per day", "q24h", "every 24 hours", "once per day", "nightly", "at night", "every morning",
-                        "in the morning", "once every day")),
-        ("twice daily", 2.0, ("twice daily", "twice a day", "bid", "b.i.d.", "bd", "b.d.", "q12h", "every 12 hours",
-                              "two times daily", "two times a day", "twice per day")),
-        ("three times daily", 3.0, ("three times daily", "three times a day", "tid", "t.i.d.", "tds", "t.d.s.",
-                                    "q8h", "every 8 hours", "thrice daily")),
-        ("four times daily", 4.0, ("four times daily", "four times a day", "qid", "q.i.d.", "qds", "q.d.s.", "q6h",
-                                   "every 6 hours")),
+        ("daily", 1.0, ("daily", "once daily", "once a day", "od", "o.d.", "qd", "q.d.", "every day",
+                        "each day", "per day", "q24h", "every 24 hours", "once per day", "nightly",
+                        "at night", "every morning", "in the morning", "once every day")),
+        ("twice daily", 2.0, ("twice daily", "twice a day", "bid", "b.i.d.", "bd", "b.d.", "q12h",
+                              "every 12 hours", "two times daily", "two times a day", "twice per day")),
+        ("three times daily", 3.0, ("three times daily", "three times a day", "tid", "t.i.d.", "tds",
+                                    "t.d.s.", "q8h", "every 8 hours", "thrice daily")),
+        ("four times daily", 4.0, ("four times daily", "four times a day", "qid", "q.i.d.", "qds", "q.d.s.",
+                                   "q6h", "every 6 hours")),
         ("every other day", 0.5, ("every other day", "alternate days", "on alternate days", "qod", "q.o.d.",
                                   "every second day", "every 48 hours", "q48h")),
         ("weekly", 1 / 7, ("weekly", "once weekly", "once a week", "every week", "qw", "once per week")),
         ("monthly", 1 / 30, ("monthly", "once monthly", "once a month", "every month", "once per month")),
-        ("yearly", 1 / 365, ("yearly", "annually", "once yearly", "once a year", "every year", "once per year",
-                             "every 12 months")),
+        ("yearly", 1 / 365, ("yearly", "annually", "once yearly", "once a year", "every year",
+                             "once per year", "every 12 months")),
         ("once", None, ("once", "single dose", "stat", "one dose", "as a single dose", "once only")),
 ):
     for _alias in _aliases:

@@ -32,8 +32,8 @@ UNMATCHED = Rule(
 NOT_APPROVER = Rule(
     "WVR002", "Waiver not approved by the board", Severity.WARNING,
     "The waiver's approved_by is not a member of guidelines/board.yaml with the board-member or chair role "
-    "(matched on member id, email or name), so the waiver does not count and its finding is reported as usual. "
-    "Not checked when the project has no board roster.")
+    "(matched on member id, email or name), so the waiver does not count and its finding is reported as "
+    "usual. Not checked when the project has no board roster.")
 DUPLICATE_WAIVER = Rule(
     "WVR003", "Duplicate waiver id", Severity.WARNING,
     "Two waivers share an id; waived findings show the id, so each waiver needs its own.")
@@ -72,12 +72,13 @@ def load_waivers(project: Project) -> tuple[Document | None, list[Waiver]]:
     for index, item in enumerate(doc.data["waivers"]):
         if not isinstance(item, dict):
             continue
-        fields = {name: _text(item, name) for name in ("id", "rule", "file", "fingerprint", "reason", "approved_by",
-                                                         "approved_on")}
+        fields = {name: _text(item, name)
+                  for name in ("id", "rule", "file", "fingerprint", "reason", "approved_by", "approved_on")}
         if not fields["id"] or not fields["fingerprint"]:
             continue
         record = item.get("record") if isinstance(item.get("record"), str) else None
-        waivers.append(Waiver(record=record, index=index, location=doc.location(("waivers", index), fields["id"]), **fields))
+        location = doc.location(("waivers", index), fields["id"])
+        waivers.append(Waiver(record=record, index=index, location=location, **fields))
     return doc, waivers
 
 
@@ -113,7 +114,8 @@ def root_relative(path: str, root: Path) -> str:
 
 
 def _fingerprints(finding: Finding, root: Path) -> set[str]:
-    """The printed fingerprint, and the one a run from the project root prints (display paths follow the cwd)."""
+    """The printed fingerprint, and the one a run from the project root prints (display paths follow the
+    working directory)."""
     prints = {finding.fingerprint}
     relative = root_relative(finding.file, root)
     if relative != finding.file:
@@ -121,7 +123,8 @@ def _fingerprints(finding: Finding, root: Path) -> set[str]:
     return prints
 
 
-def apply_waivers(findings: list[Finding], project: Project, scanned: Iterable[str] | None = None) -> list[Finding]:
+def apply_waivers(findings: list[Finding], project: Project,
+                  scanned: Iterable[str] | None = None) -> list[Finding]:
     """Mark waived findings; report waivers that match nothing among the checked files (`scanned`)."""
     _, waivers = load_waivers(project)
     if not waivers:
@@ -137,7 +140,8 @@ def apply_waivers(findings: list[Finding], project: Project, scanned: Iterable[s
         match = None
         if by_print and not finding.rule.startswith("WVR"):
             for fingerprint in _fingerprints(finding, project.root):
-                match = next((w for w in by_print.get(fingerprint, ()) if not w.rule or w.rule == finding.rule), None)
+                match = next((w for w in by_print.get(fingerprint, ())
+                              if not w.rule or w.rule == finding.rule), None)
                 if match:
                     break
         if match is not None:
@@ -151,10 +155,11 @@ def apply_waivers(findings: list[Finding], project: Project, scanned: Iterable[s
         if checked is not None and Path(waiver.file).as_posix() not in checked:
             continue
         out.append(UNMATCHED.finding(
-            waiver.location, f"waiver '{waiver.id}' ({waiver.rule or 'any rule'}, fingerprint {waiver.fingerprint}) "
-                             f"matches no finding", key=waiver.id,
-            hint="if the problem was fixed, delete the waiver; otherwise copy the finding's new fingerprint from "
-                 "`guideline validate --format json`"))
+            waiver.location,
+            f"waiver '{waiver.id}' ({waiver.rule or 'any rule'}, fingerprint {waiver.fingerprint}) "
+            f"matches no finding", key=waiver.id,
+            hint="if the problem was fixed, delete the waiver; otherwise copy the finding's new fingerprint "
+                 "from `guideline validate --format json`"))
     return out
 
 
@@ -167,14 +172,16 @@ def run_check(ctx: Context) -> Iterator[Finding]:
     seen: dict[str, Waiver] = {}
     for index, waiver in enumerate(waivers):
         if waiver.id in seen:
-            yield DUPLICATE_WAIVER.finding(waiver.location, f"waiver id '{waiver.id}' is already used at line "
-                                           f"{seen[waiver.id].location.line}", hint="give each waiver its own id",
-                                           related=(seen[waiver.id].location,), key=f"{waiver.id}#{index}")
+            first = seen[waiver.id].location
+            yield DUPLICATE_WAIVER.finding(waiver.location,
+                                           f"waiver id '{waiver.id}' is already used at line {first.line}",
+                                           hint="give each waiver its own id", related=(first,),
+                                           key=f"{waiver.id}#{index}")
         seen.setdefault(waiver.id, waiver)
         if not _approved(waiver, allowed):
             yield NOT_APPROVER.finding(
                 doc.location(("waivers", waiver.index, "approved_by"), waiver.id),
-                f"waiver '{waiver.id}' is approved by '{waiver.approved_by}', who is not a board member or chair "
-                f"in guidelines/{BOARD_FILE}; the waiver does not count",
+                f"waiver '{waiver.id}' is approved by '{waiver.approved_by}', who is not a board member or "
+                f"chair in guidelines/{BOARD_FILE}; the waiver does not count",
                 hint="have a board member or the chair approve it, or add them to the roster", key=waiver.id)
 

@@ -367,6 +367,7 @@ class RecordStatus:
     presentation_hash: str
     checks: tuple[ApprovalCheck, ...]
     missing: tuple[str, ...]
+    # Board members and reviewers who authored the change under review (other authors are not tracked).
     authors: tuple[str, ...]
 
     @property
@@ -393,6 +394,8 @@ class Approvals:
         self.project = project
         self.roster = roster
         self.history = history
+        if history is not None and not history.problem:
+            history.preload(project.data_dir)
         self.policy = project.policy
         self._hashes: dict[str, dict[str, str]] = {}
         self._authors: dict[tuple[str, str, str | None], dict[str, str | None]] = {}
@@ -418,30 +421,39 @@ class Approvals:
             self._hashes[sha] = {rid: materiality.content_hash(view) for rid, view in file_views(doc.data).items()}
         return self._hashes[sha]
 
-    def authors(self, record: Record, current: str, baseline: str | None) -> dict[str, str | None]:
-        """Authors of the change under review: email -> commit (None for uncommitted edits)."""
+    def candidates(self, decisions: Iterable[Decision] = ()) -> frozenset[str]:
+        """Whose authorship matters: everyone who may approve, and everyone who did."""
+        return frozenset({m.email for m in self.roster.members if m.approver} | {d.reviewer for d in decisions})
+
+    def authors(self, record: Record, current: str, baseline: str | None,
+                candidates: frozenset[str]) -> dict[str, str | None]:
+        """Which of the candidates authored the change under review: email -> commit (None: uncommitted edits).
+
+        Most files are never committed to by a board member: then no blob is read at all."""
         history = self.history
         if history is None or history.problem:
             return {}
-        key = (record.file, record.id, baseline)
-        if key in self._authors:
-            return self._authors[key]
         path = Path(record.file).absolute()
-        out: dict[str, str | None] = {}
-        head = history.head_blob(path)
-        if self._blob_hashes(head, record.file).get(record.id) != current:
-            identity = history.identity()
-            if identity:
+        changes = history.changes(path)
+        identity = history.identity()
+        dirty = identity in candidates and history.modified(path)
+        if not dirty and not any(email in candidates for change in changes for email in change.commit.authors):
+            return {}
+        key = (record.file, record.id, baseline)
+        if key not in self._authors:
+            out: dict[str, str | None] = {}
+            if identity and history.modified(path) and \
+                    self._blob_hashes(history.head_blob(path), record.file).get(record.id) != current:
                 out[identity] = None
-        for change in history.changes(path):
-            after = self._blob_hashes(change.after, record.file).get(record.id)
-            if baseline is not None and after == baseline:
-                break
-            if after != self._blob_hashes(change.before, record.file).get(record.id):
-                for email in change.commit.authors:
-                    out.setdefault(email, change.commit.sha)
-        self._authors[key] = out
-        return out
+            for change in changes:
+                after = self._blob_hashes(change.after, record.file).get(record.id)
+                if baseline is not None and after == baseline:
+                    break
+                if after != self._blob_hashes(change.before, record.file).get(record.id):
+                    for email in change.commit.authors:
+                        out.setdefault(email, change.commit.sha)
+            self._authors[key] = out
+        return {email: sha for email, sha in self._authors[key].items() if email in candidates}
 
     def _approval_commit(self, decision: Decision, log: ReviewLog) -> str | None:
         if self.history is None or not decision.lines:
@@ -474,29 +486,33 @@ class Approvals:
         return ApprovalCheck(decision, member, tuple(problems))
 
     def _roster_problems(self, member: Member, decision: Decision, log: ReviewLog) -> Iterator[str]:
-        assert self.history is not None
-        commits = self.history.line_commits(self.roster.path, set(member.lines))
+        history = self.history
+        assert history is not None
+        commits = history.line_commits(self.roster.path, set(member.lines))
         if not commits or any(c is None for c in commits):
             yield f"the roster entry of {member.email} is not committed yet"
             return
-        approval = self._approval_commit(decision, log)
+        first_log_commit = history.first_commit(log.path)
         for sha in dict.fromkeys(c for c in commits if c is not None):
-            commit = self.history.commit(sha)
-            if member.email in commit.authors:
+            if member.email in history.commit(sha).authors:
                 yield f"{member.email} added or changed their own roster entry (commit {sha[:10]})"
-            elif approval is not None and (sha == approval or not self.history.is_ancestor(sha, approval)):
-                yield (f"the roster entry (commit {sha[:10]}) is not older than the approval "
-                       f"(commit {approval[:10]})")
+                continue
+            later = history.descendants(sha)
+            # Every approval in a log first committed after the roster change is later than it: no blame needed.
+            if first_log_commit is not None and first_log_commit in later:
+                continue
+            approval = self._approval_commit(decision, log)
+            if approval is not None and approval not in later:
+                yield f"the roster entry (commit {sha[:10]}) is not older than the approval (commit {approval[:10]})"
 
     def status(self, record: Record, recommendations: Sequence[Record], log: ReviewLog,
                extra: Sequence[Decision] = (), *, with_authors: bool = False) -> RecordStatus:
-        view = view_of(record, recommendations)
-        current = materiality.content_hash(view)
-        presented = materiality.presentation_hash(view)
+        current, presented = materiality.hashes(view_of(record, recommendations))
         decisions = log.latest_decisions(record.id, extra)
         authors: dict[str, str | None] = {}
         if with_authors or any(d.decision == "approve" and d.content_hash == current for d in decisions):
-            authors = self.authors(record, current, log.baseline_hash(record.id, current))
+            authors = self.authors(record, current, log.baseline_hash(record.id, current),
+                                   self.candidates(decisions))
         checks = tuple(self.check(d, current, authors, log) for d in decisions if d.decision == "approve")
         valid = [c for c in checks if c.counts]
         missing: list[str] = []

@@ -2,9 +2,10 @@
 
 Never all pairs. Each recommendation states one fact per intervention (concept, direction, population,
 comparators, strength); records stating the same fact form a class. Classes are indexed by concept, ancestor
-and parent, under their conditions (and broader ones) and qualifier sets, and only classes that share an index
-key are compared. A record is reported once per conflicting class, against that class's earliest earlier record (with
-the count of the others), so a corpus where hundreds of records repeat one fact stays linear.
+and parent, under their conditions (and broader ones) and qualifier sets, and only classes that share an
+index key are compared. A record is reported once per conflicting class, against that class's earliest
+earlier record (with the count of the others), so a corpus where hundreds of records repeat one fact stays
+linear.
 """
 
 from __future__ import annotations
@@ -31,37 +32,40 @@ from .base import Check, Context
 CONTRADICTION = Rule(
     "CON001", "Contradictory recommendations", Severity.ERROR,
     "Two recommendations for the same population (same conditions or one a kind of the other, and the same "
-    "population qualifiers) point in opposite directions (for vs against) on the same intervention, or on two "
-    "interventions where one is a kind of the other in the vocabulary (e.g. 'for bisphosphonate' vs 'against "
-    "alendronate'). Reported at the later record, with the earlier one as related location.\n"
-    "Bad: 'offer apixaban in AF' and 'do not offer DOACs in AF'. Good: the second narrowed with a qualifier "
+    "population qualifiers) point in opposite directions (for vs against) on the same intervention, or on "
+    "two interventions where one is a kind of the other in the vocabulary (e.g. 'for bisphosphonate' vs "
+    "'against alendronate'). Reported at the later record, with the earlier one as related location.\nBad: "
+    "'offer apixaban in AF' and 'do not offer DOACs in AF'. Good: the second narrowed with a qualifier "
     "('mechanical heart valve'), which makes it a subgroup disagreement (CON003) instead.")
 TENSION = Rule(
     "CON002", "Recommendations in tension", Severity.WARNING,
-    "Two recommendations on an overlapping scope that do not contradict outright but pull apart: a definitive "
-    "recommendation (for or against) next to 'no recommendation / insufficient evidence' (direction none) on the "
-    "same or a broader/narrower population; sibling interventions under a common parent (vertebroplasty vs "
-    "kyphoplasty under vertebral augmentation) with different directions or strengths; a parent and a child "
-    "concept with different strengths; or opposite directions on related interventions compared with different "
-    "comparators. Strengths are compared only between strong, moderate and conditional.")
+    "Two recommendations on an overlapping scope that do not contradict outright but pull apart: a "
+    "definitive recommendation (for or against) next to 'no recommendation / insufficient evidence' "
+    "(direction none) on the same or a broader/narrower population; sibling interventions under a common "
+    "parent (vertebroplasty vs kyphoplasty under vertebral augmentation) with different directions or "
+    "strengths; a parent and a child concept with different strengths; or opposite directions on related "
+    "interventions compared with different comparators. Strengths are compared only between strong, moderate "
+    "and conditional.")
 DISAGREEMENT = Rule(
     "CON003", "Subgroups recommended differently", Severity.INFO,
     "The same intervention (or one a kind of the other) gets opposite directions (for vs against) in two "
     "populations where one is a subgroup of the other by its qualifiers, e.g. 'against' for all patients but "
-    "'for' in a narrower subgroup with severe ongoing pain. Usually intended; listed so that reviewers see the "
-    "pair. Populations whose qualifiers do not nest (e.g. 'after PCI' and 'mechanical valve') are not compared.")
+    "'for' in a narrower subgroup with severe ongoing pain. Usually intended; listed so that reviewers see "
+    "the pair. Populations whose qualifiers do not nest (e.g. 'after PCI' and 'mechanical valve') are not "
+    "compared.")
 REDUNDANT = Rule(
     "CON004", "Redundant recommendation", Severity.WARNING,
-    "Two recommendations with the same scope (interventions, comparators, conditions, qualifiers) and the same "
-    "direction whose statements are near-identical (normalised text similarity of at least 85%). Keep one, or "
-    "make the difference explicit. A topic's summary statement restates others by design and is not compared.")
+    "Two recommendations with the same scope (interventions, comparators, conditions, qualifiers) and the "
+    "same direction whose statements are near-identical: a difflib ratio of at least 85% over their "
+    "normalised words (case and punctuation ignored, '5mg' read as '5 mg'). Keep one, or make the difference "
+    "explicit. A topic's summary statement restates others by design and is not compared.")
 DOSE_CONFLICT = Rule(
     "CON005", "Conflicting doses", Severity.ERROR,
-    "The same agent is dosed differently (dose, unit, route or frequency) for the same population qualifier in "
-    "two records, and no criterion separates the two. Doses are compared after unit normalisation (g, mg and "
-    "mcg convert; IU stays IU; mg/day equals mg daily; a range matches any dose inside it). Entries with a "
-    "'criterion' (e.g. a renal dose reduction, 'CrCl < 30 mL/min') are compared only with entries of the same "
-    "criterion; entries marked 'alternative: true' and entries within one record are never compared.")
+    "The same agent is dosed differently (dose, unit, route or frequency) for the same population qualifier "
+    "in two records, and no criterion separates the two. Doses are compared after unit normalisation (g, mg "
+    "and mcg convert; IU stays IU; mg/day equals mg daily; a range matches any dose inside it). Entries with "
+    "a 'criterion' (e.g. a renal dose reduction, 'CrCl < 30 mL/min') are compared only with entries of the "
+    "same criterion; entries marked 'alternative: true' and entries within one record are never compared.")
 
 RULES = (CONTRADICTION, TENSION, DISAGREEMENT, REDUNDANT, DOSE_CONFLICT)
 
@@ -148,7 +152,8 @@ _last_scopes: list[tuple[Corpus, list[Scope]]] = []
 
 
 def advising_scopes(ctx: Context) -> list[Scope]:
-    """Recommendations in force that advise something: information statements and retired records take no part.
+    """Recommendations in force that advise something; information statements and retired records take no
+    part.
 
     Both conflict checks need them; the last corpus's scopes are kept so that they are built once per run."""
     if _last_scopes and _last_scopes[0][0] is ctx.corpus:
@@ -173,12 +178,14 @@ def _build_scopes(ctx: Context) -> list[Scope]:
         population = rec.get("population") if isinstance(rec.get("population"), dict) else {}
         strength = rec.get("strength") if isinstance(rec.get("strength"), dict) else {}
         strength_class = strength.get("class") if isinstance(strength.get("class"), str) else None
-        if strength_class is None and isinstance(strength.get("scheme"), str) and isinstance(strength.get("grade"), str):
+        if (strength_class is None and isinstance(strength.get("scheme"), str)
+                and isinstance(strength.get("grade"), str)):
             version = str(strength["version"]) if strength.get("version") is not None else None
             grade = ctx.project.grading.lookup(strength["scheme"], version, strength["grade"])
             strength_class = grade.strength_class if grade else None
         qualifiers = _strings(population.get("qualifiers"))
-        scopes.append(Scope(len(scopes), rec, direction, interventions, frozenset(_strings(rec.get("comparator"))),
+        scopes.append(Scope(len(scopes), rec, direction, interventions,
+                            frozenset(_strings(rec.get("comparator"))),
                             frozenset(_strings(population.get("condition"))), _qualifier_set(qualifiers),
                             strength_class, tuple(qualifiers)))
     return scopes
@@ -221,8 +228,8 @@ T = TypeVar("T")
 
 
 class _PopulationIndex(Generic[T]):
-    """Items under (key, condition). A lookup finds the items whose conditions overlap the given ones (the same,
-    a broader or a narrower condition) or that name no condition, without visiting unrelated conditions."""
+    """Items under (key, condition). A lookup finds the items whose conditions overlap the given ones (the
+    same, a broader or a narrower condition) or that name no condition, without visiting unrelated ones."""
 
     def __init__(self, concepts: _Concepts) -> None:
         self.concepts = concepts
@@ -272,8 +279,8 @@ def fact_classes(scopes: list[Scope]) -> list[FactClass]:
 
 
 def class_pairs(classes: list[FactClass], concepts: _Concepts) -> Iterator[tuple[FactClass, FactClass, str]]:
-    """Pairs of classes whose concepts are the same, one a kind of the other, or siblings, for populations whose
-    conditions overlap and whose qualifier sets are equal or nested (siblings: equal)."""
+    """Pairs of classes whose concepts are the same, one a kind of the other, or siblings, for populations
+    whose conditions overlap and whose qualifier sets are equal or nested (siblings: equal)."""
     exact: _PopulationIndex[FactClass] = _PopulationIndex(concepts)
     below: _PopulationIndex[FactClass] = _PopulationIndex(concepts)
     siblings: _PopulationIndex[FactClass] = _PopulationIndex(concepts)
@@ -338,7 +345,8 @@ def classify(a: Fact, b: Fact, relation: str, concepts: _Concepts) -> Verdict | 
             return Verdict(DISAGREEMENT, "subgroup") if population == NESTED else None
         return Verdict(TENSION, "siblings") if population == SAME else None
     if "none" in directions and len(directions) == 2:
-        if (relation in (SAME, ISA) and population in (SAME, NESTED)) or (relation == SIBLING and population == SAME):
+        if ((relation in (SAME, ISA) and population in (SAME, NESTED))
+                or (relation == SIBLING and population == SAME)):
             return Verdict(TENSION, "undecided")
         return None
     if (a.direction == b.direction != "none" and population == SAME and a.strength in STRENGTH_RANK
@@ -368,30 +376,37 @@ def _direction_finding(later: Scope, mine: Fact, first: Scope, theirs: Fact, oth
     rule, reason = verdict.rule, verdict.reason
     if reason == "opposite":
         return rule.finding(location, f"{about}: {said}, for the same population", related=related,
-                            hint="align the two directions, or add a population qualifier that separates the groups",
+                            hint="align the two directions, or add a population qualifier that separates the "
+                                 "groups",
                             key=first.rec.id)
     if reason == "comparators":
-        return rule.finding(location, f"{about}: {said}, for the same population but against different comparators",
-                            hint="check that the two questions really differ; if they do, say so in both statements",
+        return rule.finding(location,
+                            f"{about}: {said}, for the same population but against different comparators",
+                            hint="check that the two questions really differ; if they do, say so in both "
+                                 "statements",
                             related=related, key=first.rec.id)
     if reason == "subgroup":
-        return rule.finding(location, f"{about}: {said}; one population is a subgroup of the other ({first.rec.id}: "
+        return rule.finding(location,
+                            f"{about}: {said}; one population is a subgroup of the other ({first.rec.id}: "
                             f"{_qualifiers_shown(first)}; {later.rec.id}: {_qualifiers_shown(later)})",
                             hint="nothing to do if the subgroups are meant to be treated differently",
                             related=related, key=first.rec.id)
     if reason == "siblings":
         return rule.finding(location, f"{about}: {said}, for the same population", related=related,
-                            hint="state why the sibling interventions are recommended differently", key=first.rec.id)
+                            hint="state why the sibling interventions are recommended differently",
+                            key=first.rec.id)
     if reason == "undecided":
         undecided = "no recommendation (insufficient evidence)"
         message = (f"{about}: '{mine.direction}' here but {undecided} in {where}" if mine.direction != "none"
                    else f"{about}: {undecided} here but '{theirs.direction}' in {where}")
         return rule.finding(location, message, related=related, key=first.rec.id,
-                            hint="make the scope of the 'no recommendation' statement explicit, or reconcile the two")
+                            hint="make the scope of the 'no recommendation' statement explicit, or reconcile "
+                                 "the two")
     return rule.finding(later.rec.location("strength"),
-                        f"{about}: '{mine.direction}' with strength '{mine.strength}' here but '{theirs.strength}' "
-                        f"in {where}, for the same population",
-                        hint="grade related interventions consistently, or state what makes the evidence differ",
+                        f"{about}: '{mine.direction}' with strength '{mine.strength}' here but "
+                        f"'{theirs.strength}' in {where}, for the same population",
+                        hint="grade related interventions consistently, or state what makes the evidence "
+                             "differ",
                         related=(first.rec.location("strength"),), key=first.rec.id)
 
 
@@ -408,7 +423,8 @@ def _direction_findings(scopes: list[Scope], concepts: _Concepts) -> Iterator[Fi
                 if earlier is None or earlier[0].rec.id == later.rec.id:
                     continue
                 first, count = earlier
-                finding = _direction_finding(later, mine.fact, first, theirs.fact, count - 1, relation, verdict)
+                finding = _direction_finding(later, mine.fact, first, theirs.fact, count - 1, relation,
+                                             verdict)
                 key = (later.index, first.index)
                 kept = best.get(key)
                 if kept is None or _PRIORITY[finding.rule] < _PRIORITY[kept.rule]:
@@ -452,7 +468,8 @@ def _near_duplicates(members: list[Scope]) -> Iterator[tuple[Scope, Scope, float
         ordered = sorted(set(words), key=lambda w: (frequency_of[w], w))
         prefix = ordered[:len(ordered) - math.ceil(WORD_PREFILTER * len(ordered)) + 1]
         candidates = sorted({c for w in prefix for c in index.get(w, ())})
-        matches = [(c, ratio) for c in candidates if (ratio := similarity(texts[c], words)) >= REDUNDANCY_THRESHOLD]
+        matches = [(c, ratio) for c in candidates
+                   if (ratio := similarity(texts[c], words)) >= REDUNDANCY_THRESHOLD]
         if matches:
             earliest, ratio = matches[0]
             yield members[position], members[earliest], ratio, sum(identical[texts[c]] for c, _ in matches)
@@ -476,8 +493,9 @@ def _redundancy_findings(scopes: list[Scope]) -> Iterator[Finding]:
                 continue
             others = f" and {count - 1} other record{'s' if count > 2 else ''}" if count > 1 else ""
             yield REDUNDANT.finding(later.rec.location("statement"),
-                                    f"near-identical to {first.where}{others}: {ratio:.0%} similar, same scope and "
-                                    f"direction", hint="keep one of the two, or make the difference explicit",
+                                    f"near-identical to {first.where}{others}: {ratio:.0%} similar, same "
+                                    f"scope and direction",
+                                    hint="keep one of the two, or make the difference explicit",
                                     related=(first.rec.location("statement"),), key=first.rec.id)
 
 
@@ -485,7 +503,8 @@ def _pairs(ctx: Context) -> list[Finding]:
     # Many small objects and no cycles: the cyclic collector would rescan the whole corpus again and again.
     with gc_paused():
         scopes = advising_scopes(ctx)
-        return [*_direction_findings(scopes, _Concepts(ctx.project.vocabulary)), *_redundancy_findings(scopes)]
+        concepts = _Concepts(ctx.project.vocabulary)
+        return [*_direction_findings(scopes, concepts), *_redundancy_findings(scopes)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -501,8 +520,8 @@ class DoseEntry:
         if self.amount.per_day:
             return self.amount
         if self.frequency is not None and self.frequency.per_day is not None:
-            return Quantity(self.amount.low * self.frequency.per_day, self.amount.high * self.frequency.per_day,
-                            self.amount.unit, True)
+            times = self.frequency.per_day
+            return Quantity(self.amount.low * times, self.amount.high * times, self.amount.unit, True)
         return None
 
     def signature(self) -> tuple[Hashable, ...]:
@@ -518,7 +537,9 @@ class DoseEntry:
 
     def location_of(self, name: str) -> Location:
         raw = self.scope.rec.list_of("dosing")[self.position]
-        path: tuple[str | int, ...] = ("dosing", self.position, name) if name in raw else ("dosing", self.position)
+        path: tuple[str | int, ...] = ("dosing", self.position)
+        if name in raw:
+            path = (*path, name)
         return self.scope.rec.location(*path)
 
 
@@ -534,7 +555,8 @@ def _dose_entries(scope: Scope) -> Iterator[tuple[DoseKey, DoseEntry]]:
                 or not isinstance(dose, (int, float))):
             continue
         dose_max = raw.get("dose_max")
-        top = float(dose_max) if isinstance(dose_max, (int, float)) and not isinstance(dose_max, bool) else None
+        top = (float(dose_max) if isinstance(dose_max, (int, float)) and not isinstance(dose_max, bool)
+               else None)
         qualifier = raw.get("qualifier")
         qualifiers = (_qualifier_set([qualifier]) if isinstance(qualifier, str) and qualifier.strip()
                       else scope.qualifiers)
@@ -567,7 +589,8 @@ def _dose_clash(mine: list[DoseEntry], theirs: list[DoseEntry]) -> tuple[int, in
     shared = False
     for left, right in ((mine, theirs), (theirs, mine)):
         for i, x in enumerate(left):
-            same_route = [j for j, y in enumerate(right) if x.route is None or y.route is None or x.route == y.route]
+            same_route = [j for j, y in enumerate(right)
+                          if x.route is None or y.route is None or x.route == y.route]
             if not same_route:
                 continue
             shared = True
@@ -637,7 +660,8 @@ def _regimen_pairs(groups: list[_Regimen], concepts: _Concepts) -> Iterator[tupl
                 yield groups[pair[0]], groups[pair[1]]
 
 
-def _dose_findings(key: DoseKey, mine: _Regimen, theirs: _Regimen, clash: tuple[int, int, str]) -> Iterator[Finding]:
+def _dose_findings(key: DoseKey, mine: _Regimen, theirs: _Regimen,
+                   clash: tuple[int, int, str]) -> Iterator[Finding]:
     mine_at, theirs_at, what = clash
     population = ", ".join(sorted(key[1])) or "no qualifier"
     criterion = f", criterion '{key[2]}'" if key[2] else ""
@@ -650,10 +674,10 @@ def _dose_findings(key: DoseKey, mine: _Regimen, theirs: _Regimen, clash: tuple[
         others = f" and {count - 1} other record{'s' if count > 2 else ''}" if count > 1 else ""
         yield DOSE_CONFLICT.finding(
             here.location_of(what),
-            f"{key[0]} {here.describe()} here but {there.describe()} in {first.where}{others}: the {what} differs "
-            f"for the same population ({population}{criterion})",
-            hint="make the doses agree, mark one entry 'alternative: true', or add a 'criterion' that says when "
-                 "each applies",
+            f"{key[0]} {here.describe()} here but {there.describe()} in {first.where}{others}: the {what} "
+            f"differs for the same population ({population}{criterion})",
+            hint="make the doses agree, mark one entry 'alternative: true', or add a 'criterion' that says "
+                 "when each applies",
             related=(there.location_of(what),), key=f"{first.rec.id} {key[0]}")
 
 

@@ -21,14 +21,13 @@ LOW_CERTAINTY = frozenset({"low", "very-low"})
 NO_PARADIGM = Rule(
     "GRD004", "Strong recommendation on low certainty without a paradigm", Severity.ERROR,
     "GRADE allows a strong recommendation on low or very-low certainty evidence only in five paradigmatic "
-    "situations (guidelines/paradigms.yaml). Such a record must name one in strength.paradigm and explain it in "
-    "strength.rationale.\n"
-    "Bad: class strong, certainty low, no paradigm. Good: add 'paradigm: life-threatening' and a rationale, or "
-    "make the recommendation conditional.")
+    "situations (guidelines/paradigms.yaml). Such a record must name one in strength.paradigm and explain it "
+    "in strength.rationale.\nBad: class strong, certainty low, no paradigm. Good: add 'paradigm: "
+    "life-threatening' and a rationale, or make the recommendation conditional.")
 UNKNOWN_PARADIGM = Rule(
     "GRD005", "Unknown paradigm", Severity.ERROR,
-    "strength.paradigm is not one of the paradigm ids in guidelines/paradigms.yaml. Skipped when a project has "
-    "no paradigms.yaml.")
+    "strength.paradigm is not one of the paradigm ids in guidelines/paradigms.yaml. Skipped when a project "
+    "has no paradigms.yaml.")
 PARADIGM_DIRECTION = Rule(
     "GRD006", "Paradigm implies the other direction", Severity.ERROR,
     "The paradigm named in strength.paradigm implies a direction that the record does not have: 'uncertain "
@@ -37,16 +36,16 @@ PARADIGM_DIRECTION = Rule(
 WORDING = Rule(
     "GRD007", "Wording does not match the grade", Severity.WARNING,
     "The statement uses the verb its grading scheme reserves for another grade (the 'wording' lists in "
-    "guidelines/grading-schemes.yaml): GRADE recommend (strong) / suggest (conditional); NICE offer / consider "
-    "/ do not offer; AAOS recommend / suggest / option / unable to recommend. Checked only for statements of "
-    "type recommendation that use one of the scheme's verbs; information statements are never checked.\n"
-    "Bad: AAOS Weak worded 'is specifically recommended'. Good: 'is an option'.")
+    "guidelines/grading-schemes.yaml): GRADE recommend (strong) / suggest (conditional); NICE offer / "
+    "consider / do not offer; AAOS recommend / suggest / option / unable to recommend. Checked only for "
+    "statements of type recommendation that use one of the scheme's verbs; information statements are never "
+    "checked.\nBad: AAOS Weak worded 'is specifically recommended'. Good: 'is an option'.")
 TEXT_CONTRADICTS = Rule(
     "GRD008", "Statement contradicts its fields", Severity.WARNING,
     "The statement text says the opposite of the structured fields: it says 'do not', 'avoid' or 'recommend "
     "against' while the direction is for; it reads as a plain recommendation with no negation while the "
-    "direction is against; or it says 'strong' while the strength class is not strong (or 'weak'/'conditional' "
-    "while it is). Double negatives such as 'do not delay' or 'do not forget' count as for.")
+    "direction is against; or it says 'strong' while the strength class is not strong (or 'weak' or "
+    "'conditional' while it is). Double negatives such as 'do not delay' or 'do not forget' count as for.")
 
 RULES = (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION, WORDING, TEXT_CONTRADICTS)
 
@@ -128,8 +127,8 @@ def _paradigms(ctx: Context) -> Iterator[Finding]:
         if implied and direction in ("for", "against", "none") and direction != implied:
             yield PARADIGM_DIRECTION.finding(
                 rec.location("direction"),
-                f"paradigm '{paradigm}' ({known[paradigm].label}) justifies a strong recommendation {implied}, "
-                f"but the direction is '{direction}'",
+                f"paradigm '{paradigm}' ({known[paradigm].label}) justifies a strong recommendation "
+                f"{implied}, but the direction is '{direction}'",
                 hint=f"set direction: {implied}, or name the paradigm that applies", key=paradigm)
 
 
@@ -183,7 +182,8 @@ def _wording(ctx: Context) -> Iterator[Finding]:
     grading = ctx.project.grading
     for rec in ctx.corpus.recommendations:
         statement = rec.get("statement")
-        if not _in_force(rec) or rec.get("statement_type") != "recommendation" or not isinstance(statement, str):
+        if (not _in_force(rec) or rec.get("statement_type") != "recommendation"
+                or not isinstance(statement, str)):
             continue
         grade = grade_of(rec, grading)
         if grade is None:
@@ -199,16 +199,16 @@ def _wording(ctx: Context) -> Iterator[Finding]:
         expected = " / ".join(f"'{w}'" for w in grade.wording)
         yield WORDING.finding(
             rec.location("statement"),
-            f"the statement says '{said}', which {label} uses for grade '{other_grade}'; grade '{grade.grade}' "
-            f"is worded {expected}",
+            f"the statement says '{said}', which {label} uses for grade '{other_grade}'; "
+            f"grade '{grade.grade}' is worded {expected}",
             hint=f"reword the statement with {expected}, or correct the grade", key=grade.grade)
 
 
-_DOUBLE_NEGATIVE = (r"(?:be\s+)?(?:delay|forget|withhold|withheld|omit|stop|discontinu|miss|neglect|interrupt|"
-                    r"defer|overlook|hesitat|wait|underus|undertreat|ignor|skip|postpon|fail)")
+_DOUBLE_NEGATIVE = (r"(?:be\s+)?(?:delay|forget|withhold|withheld|omit|stop|discontinu|miss|neglect|"
+                    r"interrupt|defer|overlook|hesitat|wait|underus|undertreat|ignor|skip|postpon|fail)")
 _NEGATIVE = (
-    re.compile(r"(?:^|[.;:!?,(\-]\s*|\b(?:and|but|then|so)\s+)(do not|never|avoid)\s+(?!" + _DOUBLE_NEGATIVE + r")"
-               r"\w+"),
+    re.compile(r"(?:^|[.;:!?,(\-]\s*|\b(?:and|but|then|so)\s+)(do not|never|avoid)\s+(?!"
+               + _DOUBLE_NEGATIVE + r")\w+"),
     re.compile(r"\b(?:should|must|shall) not\s+(?!" + _DOUBLE_NEGATIVE + r")\w+"),
     re.compile(r"\bnot (?:be )?(?:recommended|advised|indicated|offered|prescribed|used|given)\b"),
     re.compile(r"\b(?:recommend|suggest|advis|advice|option)\w*\s+(?:\w+\s+){0,3}?against\b"),
@@ -234,7 +234,8 @@ def _text_vs_fields(ctx: Context) -> Iterator[Finding]:
     grading = ctx.project.grading
     for rec in ctx.corpus.recommendations:
         statement = rec.get("statement")
-        if not _in_force(rec) or rec.get("statement_type") not in ADVISING_TYPES or not isinstance(statement, str):
+        if (not _in_force(rec) or rec.get("statement_type") not in ADVISING_TYPES
+                or not isinstance(statement, str)):
             continue
         direction = rec.get("direction")
         text = normalise_statement(statement)
@@ -249,17 +250,20 @@ def _text_vs_fields(ctx: Context) -> Iterator[Finding]:
             if positive:
                 yield TEXT_CONTRADICTS.finding(
                     rec.location("direction"),
-                    f"the statement reads as a recommendation for ('{positive.group(0)}', no negation) but the "
-                    f"direction is 'against'", hint="set direction: for, or reword the statement", key="direction")
+                    f"the statement reads as a recommendation for ('{positive.group(0)}', no negation) "
+                    f"but the direction is 'against'",
+                    hint="set direction: for, or reword the statement", key="direction")
         declared = strength_class(rec, grading)
         strong, weak = _STRONG.search(text), _WEAK.search(text)
         if strong and declared not in (None, "strong"):
             yield TEXT_CONTRADICTS.finding(
-                rec.location("strength"), f"the statement says '{strong.group(0)}' but the strength class is "
-                f"'{declared}'", hint="correct the grade, or drop 'strong' from the statement", key="strength")
+                rec.location("strength"),
+                f"the statement says '{strong.group(0)}' but the strength class is '{declared}'",
+                hint="correct the grade, or drop 'strong' from the statement", key="strength")
         elif weak and declared == "strong":
             yield TEXT_CONTRADICTS.finding(
-                rec.location("strength"), f"the statement says '{weak.group(0)}' but the strength class is 'strong'",
+                rec.location("strength"),
+                f"the statement says '{weak.group(0)}' but the strength class is 'strong'",
                 hint="correct the grade, or reword the statement", key="strength")
 
 

@@ -11,7 +11,7 @@ from .. import expectations
 from ..diff import Report, compare
 from ..errors import EXIT_OK
 from ..render import report_html, report_json, report_md
-from .common import Progress, add_root_option, add_today_option, emit, open_project, today_of
+from .common import Progress, add_root_option, emit, open_project, parse_date, today_of
 
 FORMATS = {"md": report_md.render, "html": report_html.render, "json": report_json.render}
 REPORTS_DIR = "reports"
@@ -48,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--no-expectations", action="store_true",
                         help="leave the expectation suite out of the findings delta (as validate --no-expectations)")
     add_root_option(parser)
-    add_today_option(parser)
+    parser.add_argument("--today", type=parse_date, default=None,
+                        help="date both revisions are checked against, YYYY-MM-DD (default: $GUIDELINE_TODAY, "
+                             "else the head commit's date, so the report does not change with the calendar)")
     parser.set_defaults(run=run)
 
 

@@ -123,7 +123,8 @@ def _approve(args: argparse.Namespace, project: Project) -> int:
         decision = Decision(record.id, reviewer, "approve", today, content, materiality.presentation_hash(view),
                             args.comment)
         base = log.baseline_hash(record.id, content)
-        authors = approvals.authors(record, content, base) if not approvals.git_problem() else {}
+        authors = approvals.authors(record, content, base, approvals.candidates([decision])) \
+            if not approvals.git_problem() else {}
         check = approvals.check(decision, content, authors, log)
         problems.extend(f"{record.id}: {p}" for p in check.problems)
         decisions.append(decision)

@@ -24,7 +24,7 @@ _SPACES = {**{c: " " for c in range(0x20)}, **{c: " " for c in range(0x7F, 0xA1)
            0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None, 0x00AD: None}
 _TRANSLATE = str.maketrans(_SPACES)
 
-_BULLET_RE = re.compile(r"^(\s*)[•●◦▪▫‣∙·○■□►▸➢➤*\-–—](?:\s+)(\S.*)$")
+_BULLET_RE = re.compile(r"^(\s*)(?:[•●◦▪▫‣∙·○■□►▸➢➤*\-–—]|(?<=\s)\d{1,2}[.)])\s+(\S.*)$")
 _REFERENCES_RE = re.compile(r"^\s*(?:references?|sources?|bibliography|citations|works cited|literature cited|"
                             r"cited (?:works|literature))\s*:?\s*$", re.IGNORECASE)
 _DISCLAIMER_RE = re.compile(r"disclaim", re.IGNORECASE)
@@ -445,7 +445,9 @@ def _find_summary(lines: list[Line], start: int, stop: int) -> int | None:
 
 
 def _body_cut(lines: list[Line], start: int, stop: int) -> int:
-    """Where the body ends: the first boilerplate line after the last bullet or cited line."""
+    """Where the body ends: a disclaimer, or the first boilerplate line after the last bullet or cited line."""
+    stop = next((i for i in range(start, stop) if _DISCLAIMER_RE.search(lines[i].text)
+                 and bullet_content(lines[i].text) is None), stop)
     last = start - 1
     for i in range(start, stop):
         text = lines[i].text

@@ -30,6 +30,7 @@ from .records import (
     Draft,
     ordered,
     record_id,
+    reference_id,
 )
 from .write import needs_quotes
 
@@ -160,6 +161,7 @@ class TopicMerge:
         self.extractor = extractor
         self.display = display
         self.changes: list[str] = []
+        self.moved = 0
 
     def note(self, what: str) -> None:
         self.changes.append(f"{self.display}: {what}")
@@ -194,6 +196,8 @@ class TopicMerge:
             self.note(f"added {new_id} (article line {draft['provenance']['line']})")
         for existing in gone:
             self.note(f"{existing.get('id')} is no longer in the article; kept (retire or delete it)")
+        if self.moved:
+            self.note(f"provenance line updated for {self.moved} record(s) that moved in the article")
         self._merge_topic(topic)
         return Merge(_dump(data, text), self.changes)
 
@@ -341,6 +345,8 @@ class TopicMerge:
                 if name in listed:
                     self.note(f"{rec_id}: kept edited {name}")
                     still.append(name)
+                elif new != old and new != base.get(name):
+                    self.note(f"{rec_id}: kept the confirmed {name}; the article now gives {_describe(new)}")
                 continue
             if new != old:
                 if new is None:
@@ -356,6 +362,8 @@ class TopicMerge:
         if not isinstance(provenance, dict):
             _set(existing, "provenance", {**draft["provenance"], "extracted": still}, RECORD_ORDER)
             return
+        if plain(provenance.get("line")) != line:
+            self.moved += 1
         for key in ("file", "line"):
             value = draft["provenance"]["file"] if key == "file" else line
             if plain(provenance.get(key)) != value:
@@ -388,6 +396,10 @@ class TopicMerge:
                 _set(provenance, "extracted", still, ("file", "line", "method", "extracted"))
 
 
+def _next_number(ids: set[str]) -> int:
+    return 1 + max((int(m.group(1)) for i in ids for m in [re.search(r"-(\d+)$", i)] if m), default=0)
+
+
 def _free(base: str, used: set[str]) -> str:
     candidate, n = base, 2
     while candidate in used:
@@ -411,7 +423,8 @@ def merge_references(text: str, draft: Draft, display: str) -> tuple[Merge, dict
     for ref in draft.references:
         current = by_key.get((_norm(ref.get("title")), ref.get("year")))
         if current is None or id(current) in matched:
-            new_id = _free(ref["id"], used)
+            new_id = ref["id"] if ref["id"] not in used else reference_id(draft.topic_id, _next_number(used))
+            used.add(new_id)
             mapping[ref["id"]] = new_id
             _append(existing, ordered({**ref, "id": new_id}, REFERENCE_ORDER))
             changes.append(f"{display}: added {new_id}")

@@ -23,6 +23,14 @@ def _xml_safe(value: str) -> str:
     return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
 
 
+# Terminal control characters from record text must not reach the terminal: ESC could rewrite the screen.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _terminal_safe(value: str) -> str:
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+
+
 def escape(value: str) -> str:
     return _escape(_xml_safe(value))
 
@@ -40,7 +48,8 @@ def text(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
         if colour:
             level = f"{_COLOURS[f.severity]}{level}{_RESET}"
         record = f" [{f.record}]" if f.record else ""
-        lines.append(f"{f.file}:{f.line}:{f.column}: {level} {f.rule} {f.message}{record}")
+        lines.append(_terminal_safe(f"{f.file}:{f.line}:{f.column}: ") + f"{level} {f.rule} "
+                     + _terminal_safe(f"{f.message}{record}"))
         extras = []
         if f.hint:
             extras.append(f"hint: {f.hint}")
@@ -48,7 +57,7 @@ def text(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
                       for loc in f.related)
         if f.source:
             extras.append(f"from {f.source.file}:{f.source.line}")
-        for extra in extras:
+        for extra in map(_terminal_safe, extras):
             lines.append(f"    {_DIM}{extra}{_RESET}" if colour else f"    {extra}")
     summary = summarize(findings)
     counts = summary["by_severity"]
