@@ -162,7 +162,8 @@ def run_checks(ctx: Context) -> list[Finding]:
     """Findings of every registered check, in registry order; on a large corpus one check per task on forked
     workers, which see the corpus through fork and send back their findings and any data file they read."""
     if len(ctx.corpus.recommendations) + len(ctx.corpus.references) < PARALLEL_MIN_RECORDS:
-        return [finding for check in CHECKS for finding in check.run(ctx)]
+        with gc_paused():
+            return [finding for check in CHECKS for finding in check.run(ctx)]
     findings: list[Finding] = []
     for outcome in map_ordered(partial(_run_check, ctx=ctx), range(len(CHECKS)), chunks_per_worker=len(CHECKS)):
         if isinstance(outcome, _Failure):
