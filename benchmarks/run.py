@@ -23,6 +23,7 @@ invalidate the cache between stages. Results go to benchmarks/results/ as Markdo
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -39,7 +40,7 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402
+import generate
 
 TODAY = "2026-11-25"
 GIB = 1024 ** 3
@@ -198,7 +199,7 @@ def verdicts(stages: list[Stage]) -> list[str]:
                                     f"{since.wall:.2f} s"))
             peak = max(s.peak_bytes for s in stages if s.size == size and s.name != "check-jsonschema")
             out.append(_verdict(f"{size}: peak memory under 2 GiB", peak < 2 * GIB, f"{peak / GIB:.2f} GiB"))
-    for small, large in zip(sizes, sizes[1:]):
+    for small, large in itertools.pairwise(sizes):
         a, b = by.get((small, "cold")), by.get((large, "cold"))
         factor = generate.parse_size(large) / generate.parse_size(small)
         if a and b and factor == 10:

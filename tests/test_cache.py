@@ -12,7 +12,6 @@ from typing import Any
 
 import git
 import pytest
-
 from conftest import REPO_ROOT, make_project, run_guideline, validate_json
 from guideline import cache as cache_module
 from guideline import engine

@@ -11,7 +11,6 @@ from typing import Any
 
 import git
 import pytest
-
 from conftest import run_guideline, validate_json
 from guideline import engine, expectations
 from guideline.changes import describe_change, filter_findings, record_links

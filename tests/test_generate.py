@@ -12,7 +12,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
 from conftest import REPO_ROOT, validate_json
 
 

@@ -61,9 +61,9 @@ def git_state(root: Path) -> str:
     """The commit checked out and who the user is to git: the workflow checks read authorship from git."""
     try:
         head = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True,
-                              text=True, timeout=30).stdout.strip()
+                              text=True, timeout=30, check=False).stdout.strip()
         identity = subprocess.run(["git", "config", "--get-regexp", r"^user\."], cwd=root, capture_output=True,
-                                  text=True, timeout=30).stdout.strip()
+                                  text=True, timeout=30, check=False).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "no-git"
     env = "\x1f".join(f"{name}={os.environ.get(name, '')}" for name in _GIT_ENV)

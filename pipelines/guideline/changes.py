@@ -63,7 +63,7 @@ class Change:
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, timeout=600)
+        done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, timeout=600, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         raise UsageError(f"cannot run git: {exc}", hint="--changed-since needs git installed") from None
     if done.returncode != 0:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from .cache import FILES, RUNS, Cache, decode_entry, digest, encode_entry, git_state
@@ -15,8 +15,8 @@ from .checks import CHECKS, Context
 from .errors import GuidelineError, UsageError
 from .findings import Finding, Location, Severity, sort_findings
 from .loader import Document, gc_paused, parse_text, read_bytes
-from .parallel import map_ordered
 from .model import UNKNOWN_FILE, Corpus, add_document, file_kind
+from .parallel import map_ordered
 from .project import Project, collect_files, display_path
 from .schema import validate_document
 from .waivers import apply_waivers

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -91,7 +91,7 @@ class Document:
     digest: str = ""
     # Positions in pre-order of `data` (see pack_positions): what workers and the cache hand over, since a
     # dict of tuple keys costs more to pickle than the data itself. Unpacked on first use.
-    packed: array | None = field(default=None, repr=False, compare=False)
+    packed: array[int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def positions(self) -> dict[PathKey, tuple[int, int]]:
@@ -137,7 +137,7 @@ def _preorder(value: Any, key: PathKey) -> Iterator[PathKey]:
             yield from _preorder(child, child_key)
 
 
-def pack_positions(doc: Document) -> array | None:
+def pack_positions(doc: Document) -> array[int] | None:
     """Line and column of every value of a parsed document as one flat array, or None if they do not line up."""
     if doc.packed is not None:
         return doc.packed
@@ -153,7 +153,7 @@ def pack_positions(doc: Document) -> array | None:
     return packed if len(packed) == 2 * len(positions) else None
 
 
-def unpack_positions(data: Any, packed: array) -> dict[PathKey, tuple[int, int]]:
+def unpack_positions(data: Any, packed: array[int]) -> dict[PathKey, tuple[int, int]]:
     values = iter(packed)
     out: dict[PathKey, tuple[int, int]] = {(): (next(values), next(values))}
     for key in _preorder(data, ()):
@@ -197,7 +197,7 @@ class _Builder:
             return None
         kind = type(node)
         if kind is yaml.MappingNode:
-            return self._mapping(node, depth)
+            return self._mapping(cast(yaml.MappingNode, node), depth)
         if kind is yaml.SequenceNode:
             out: list[Any] = []
             packed = self.packed
