@@ -122,7 +122,7 @@ def _documents(sources: Sequence[Source], cache: Cache | None) -> Iterator[tuple
                 cached[index] = payload
     size = sum(len(s.raw) for s in todo if isinstance(s.raw, bytes))
     parallel = size >= PARALLEL_MIN_BYTES and len(todo) > 1
-    parsed = map_ordered(partial(_parse_source, cache=cache), todo) if parallel else iter(())
+    parsed = map_ordered(partial(_parse_source, cache=cache), todo, chunks_per_worker=8) if parallel else iter(())
     for index, source in enumerate(sources):
         if isinstance(source.raw, Document):
             yield source.raw, check_document(source.raw)
