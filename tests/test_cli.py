@@ -217,3 +217,22 @@ def test_shipped_corpus(shipped_project: Path) -> None:
         assert match is not None
         path, number = shipped_project / match.group(1), int(match.group(2))
         assert path.is_file() and 1 <= number <= path.read_text(encoding="utf-8").count("\n") + 1, line
+
+
+def test_readme_bad_input_table_matches_the_generated_one(repo_root: Path) -> None:
+    """The README keeps the bad-input table users read; docs/bad-input.md is generated from the tests."""
+    generated = (repo_root / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    rows = generated[generated.index("| Input |"):].strip()
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- bad-input-table:start -->") + len("<!-- bad-input-table:start -->")
+    end = readme.index("<!-- bad-input-table:end -->")
+    assert readme[start:end].strip() == rows, "copy docs/bad-input.md's table into README.md"
+
+
+def test_readme_quick_start_is_what_ci_runs(repo_root: Path) -> None:
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Quick start"):]
+    block = section[section.index("```"):].split("```")[1]
+    commands = [line for line in block.splitlines()[1:] if line.strip()]
+    assert len(commands) == 2
+    assert commands[1] in (repo_root / ".ci" / "run").read_text(encoding="utf-8")
