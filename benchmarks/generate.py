@@ -80,6 +80,12 @@ OTHER_TYPES = ("narrative-review", "secondary-summary")
 JOURNALS = ("Osteoporosis International", "Journal of Bone and Mineral Research", "The Lancet", "BMJ",
             "New England Journal of Medicine", "Spine", "Cochrane Database of Systematic Reviews")
 STATES = ("draft", "submitted", "under-review")
+CONSONANTS = ("b", "c", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "tr", "pl", "st")
+VOWELS = ("a", "e", "i", "o", "u", "ae", "io")
+DRUG_SUFFIXES = ("mab", "tinib", "pril", "olol", "sartan", "statin", "floxacin", "azole", "dronate", "gliptin",
+                 "parin", "vir", "cycline", "triptan", "setron", "dipine", "prazole", "lukast")
+CONDITION_SUFFIXES = ("-syndrome", "-disease", "itis", "osis", "-deficiency", "-disorder")
+PROCEDURE_SUFFIXES = ("plasty", "ectomy", "scopy", "-ablation", "-block", "-therapy")
 # Grades a generated record may carry: (scheme, version, grade, class, wording for, wording against).
 AGAINST_WORDS = ("recommend against", "suggest against", "do not offer", "recommends against", "must not")
 WORDS = ("bone", "fracture", "outcomes", "therapy", "risk", "treatment", "trial", "cohort", "review", "patients",
@@ -169,6 +175,8 @@ class Generator:
         self.topics = max(1, round(records / RECORDS_PER_TOPIC))
         self.areas = [Area(c, classes, procs) for c, classes, procs in SHIPPED_AREAS]
         self.new_concepts: list[str] = []
+        self.names = set(self.known)
+        self.drugs = {c.id for c in project.vocabulary.concepts.values() if c.kind == "drug"}
         for number in range(len(self.areas), max(len(self.areas), self.topics // TOPICS_PER_AREA)):
             self.areas.append(self._new_area(number))
         self.advice: dict[tuple[str, str], Advice] = {}
@@ -180,21 +188,34 @@ class Generator:
         self.defects: list[Defect] = []
         self.record_ids: list[str] = []
 
+    def _name(self, suffixes: tuple[str, ...]) -> str:
+        """A new pseudo-word: real vocabularies hold distinct words, not numbered variants of one."""
+        while True:
+            word = "".join(self.rng.choice(CONSONANTS) + self.rng.choice(VOWELS) for _ in range(self.rng.randint(2, 3)))
+            word += self.rng.choice(suffixes)
+            if word not in self.names:
+                self.names.add(word)
+                return word
+
     def _new_area(self, number: int) -> Area:
-        prefix = f"a{number:04d}"
-        classes = {f"{prefix}-class-{letter}": tuple(f"{prefix}-drug-{letter}{i}" for i in range(1, 4))
-                   for letter in "abc"}
-        area = Area(f"{prefix}-condition", classes, (f"{prefix}-procedure",))
-        lines = [f"  - id: {area.condition}", f"    label: Condition {number}", "    kind: condition", ""]
-        for klass, members in classes.items():
-            lines += [f"  - id: {klass}", f"    label: Drug class {klass[len(prefix) + 1:]} of area {number}",
-                      "    kind: drug-class", ""]
+        condition = self._name(CONDITION_SUFFIXES)
+        classes: dict[str, tuple[str, ...]] = {}
+        lines = [f"  - id: {condition}", f"    label: {condition.capitalize()}", "    kind: condition", ""]
+        for _ in range(3):
+            suffix = self.rng.choice(DRUG_SUFFIXES)
+            klass = f"{self._name(('',))}{suffix}-agent"
+            members = tuple(self._name((suffix,)) for _ in range(3))
+            classes[klass] = members
+            self.drugs.update(members)
+            lines += [f"  - id: {klass}", f"    label: {klass.replace('-', ' ').capitalize()}", "    kind: drug-class",
+                      ""]
             for drug in members:
-                lines += [f"  - id: {drug}", f"    label: Drug {drug[len(prefix) + 1:]} of area {number}",
-                          "    kind: drug", "    parents:", f"      - {klass}", ""]
-        lines += [f"  - id: {area.procedures[0]}", f"    label: Procedure of area {number}", "    kind: procedure", ""]
+                lines += [f"  - id: {drug}", f"    label: {drug.capitalize()}", "    kind: drug", "    parents:",
+                          f"      - {klass}", ""]
+        procedure = self._name(PROCEDURE_SUFFIXES)
+        lines += [f"  - id: {procedure}", f"    label: {procedure.capitalize()}", "    kind: procedure", ""]
         self.new_concepts.extend(lines)
-        return area
+        return Area(condition, classes, (procedure,))
 
     def advice_for(self, area: Area, treatment: str) -> Advice:
         """Drugs of one class get the same direction and grade in an area: siblings do not pull apart."""
@@ -357,8 +378,7 @@ class Generator:
                 mark(out.add(f"      - {concept}-xr"))
             else:
                 out.add(f"      - {concept}")
-        drugs = [c for c in chosen if c in self.known or "-drug-" in c]
-        drugs = [c for c in drugs if c not in area.procedures and c != "bracing" and c != "kyphoplasty"]
+        drugs = [c for c in chosen if c in self.drugs]
         if kind == "recommendation" and advice.direction == "for" and drugs and (rng.random() < 0.4
                                                                                  or defect == "bad-dose"):
             out.add("    dosing:")

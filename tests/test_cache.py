@@ -237,3 +237,52 @@ def test_cache_folder_trouble_mid_way(in_project: Path, damage: Callable[[Path],
     finally:
         if folder.exists():
             folder.chmod(0o700)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from test_generate import generate
+    root = tmp_path_factory.mktemp("generated") / "project"
+    generate.generate(root, 1000, seed=5)
+    return root
+
+
+def test_workers_and_one_process_agree_on_a_generated_corpus(generated: Path) -> None:
+    """1,500 records: parsing and checks both run on worker processes, and say exactly what one process says."""
+    serial = run_guideline("validate", "--format", "json", "--no-cache", *NO_GX, cwd=generated,
+                           env={"GUIDELINE_JOBS": "1"})
+    parallel = run_guideline("validate", "--format", "json", "--no-cache", *NO_GX, cwd=generated)
+    assert serial.returncode == parallel.returncode == 1, parallel.stderr
+    assert parallel.stdout == serial.stdout
+    cached = run_guideline("validate", "--format", "json", *NO_GX, cwd=generated)
+    assert cached.stdout == serial.stdout
+    assert list((generated / CACHE_DIR).glob("*/stats/check-seconds"))
+
+
+def test_a_check_that_fails_on_a_worker_fails_the_run_as_in_one_process(generated: Path, tmp_path: Path) -> None:
+    project = tmp_path / "broken"
+    shutil.copytree(generated / "guidelines", project / "guidelines")
+    (project / "guidelines" / "expectations.yaml").write_text(
+        "expectations:\n  - id: EXP901\n    title: x\n    description: x\n    severity: error\n"
+        "    frame: nosuch\n    expectation: expect_column_values_to_be_unique\n    kwargs:\n      column: record\n")
+    results = [run_guideline("validate", "--no-cache", cwd=project, env={"GUIDELINE_JOBS": jobs}) for jobs in "12"]
+    assert [r.returncode for r in results] == [2, 2]
+    assert results[0].stderr == results[1].stderr
+    assert "expectations.yaml" in results[1].stderr and "Traceback" not in results[1].stderr
+
+
+def test_a_checks_error_keeps_its_hint_across_the_process_boundary(generated: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from guideline.checks import Check, Context
+    from guideline.errors import ConfigError
+
+    def broken(ctx: Context) -> list[Finding]:
+        raise ConfigError("the roster is unreadable", hint="restore guidelines/board.yaml")
+
+    monkeypatch.setattr(engine, "CHECKS", (*engine.CHECKS[:2], Check("broken", (), broken)))
+    project = load_project(generated)
+    corpus = engine.load_corpus([generated / "guidelines"], project)
+    assert len(corpus.recommendations) + len(corpus.references) >= engine.PARALLEL_MIN_RECORDS
+    with pytest.raises(ConfigError) as raised:
+        engine.run_checks(Context(corpus, project, TODAY))
+    assert str(raised.value) == "the roster is unreadable" and raised.value.hint == "restore guidelines/board.yaml"

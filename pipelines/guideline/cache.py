@@ -31,6 +31,9 @@ from .loader import Document, pack_positions
 CACHE_DIR = ".guideline-cache"
 FILES = "files"
 RUNS = "runs"
+STATS = "stats"
+# How long each check took last time, so that the longest start first.
+CHECK_SECONDS = "check-seconds"
 # Whole-run entries are large (every finding) and only the latest few are ever hit again.
 KEEP_RUNS = 8
 _MAGIC = b"GLC1"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
 
-from .cache import FILES, RUNS, Cache, decode_entry, digest, encode_entry, git_state
+from .cache import CHECK_SECONDS, FILES, RUNS, STATS, Cache, decode_entry, digest, encode_entry, git_state
 from .changes import record_links
 from .checks import CHECKS, Context
 from .errors import GuidelineError, UsageError
@@ -102,6 +104,9 @@ def build_corpus(sources: Sequence[Source], progress: Progress | None = None, ca
             add_document(corpus, doc, {f.record for f in schema_findings if f.record})
             if progress:
                 progress(done, len(sources))
+        # The corpus lives as long as the run and holds no reference cycles: take its millions of objects out of
+        # the collector's sight, or the first collection after loading walks them all (half a second at 100k).
+        gc.freeze()
     return corpus
 
 
@@ -158,20 +163,31 @@ def _parse_here(source: Source, cache: Cache | None) -> tuple[Document, list[Fin
 PARALLEL_MIN_RECORDS = 1000
 
 
-def run_checks(ctx: Context) -> list[Finding]:
+def run_checks(ctx: Context, cache: Cache | None = None) -> list[Finding]:
     """Findings of every registered check, in registry order; on a large corpus one check per task on forked
-    workers, which see the corpus through fork and send back their findings and any data file they read."""
+    workers, which see the corpus through fork and send back their findings and any data file they read.
+    Tasks start longest first, by the durations the cache kept from the last run, so no worker is left with
+    a long check at the end while the other idles."""
     if len(ctx.corpus.recommendations) + len(ctx.corpus.references) < PARALLEL_MIN_RECORDS:
         with gc_paused():
             return [finding for check in CHECKS for finding in check.run(ctx)]
-    findings: list[Finding] = []
-    for outcome in map_ordered(partial(_run_check, ctx=ctx), range(len(CHECKS)), chunks_per_worker=len(CHECKS)):
+    last = cache.load(STATS, CHECK_SECONDS) if cache else None
+    costs: dict[str, float] = last if isinstance(last, dict) else {}
+    order = sorted(range(len(CHECKS)), key=lambda i: -costs.get(CHECKS[i].name, float("inf")))
+    outcomes: dict[int, tuple[list[Finding], dict[Path, Document], float]] = {}
+    for index, outcome in zip(order, map_ordered(partial(_run_check, ctx=ctx), order, chunks_per_worker=len(CHECKS))):
         if isinstance(outcome, _Failure):
             raise outcome.kind(outcome.message, hint=outcome.hint)
-        found, documents = outcome
+        outcomes[index] = outcome
+    findings: list[Finding] = []
+    for index in range(len(CHECKS)):
+        found, documents, seconds = outcomes[index]
         findings.extend(found)
+        costs[CHECKS[index].name] = seconds
         for path, doc in documents.items():
             ctx.project.data_documents.setdefault(path, doc)
+    if cache:
+        cache.store(STATS, CHECK_SECONDS, costs)
     return findings
 
 
@@ -184,13 +200,15 @@ class _Failure:
     hint: str | None
 
 
-def _run_check(index: int, ctx: Context) -> tuple[list[Finding], dict[Path, Document]] | _Failure:
+def _run_check(index: int, ctx: Context) -> tuple[list[Finding], dict[Path, Document], float] | _Failure:
     known = set(ctx.project.data_documents)
+    started = time.perf_counter()
     try:
         found = list(CHECKS[index].run(ctx))
     except GuidelineError as exc:
         return _Failure(type(exc), str(exc), exc.hint)
-    return found, {path: doc for path, doc in ctx.project.data_documents.items() if path not in known}
+    documents = {path: doc for path, doc in ctx.project.data_documents.items() if path not in known}
+    return found, documents, time.perf_counter() - started
 
 
 def apply_policy(findings: list[Finding], project: Project) -> list[Finding]:
@@ -219,7 +237,7 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
     corpus = build_corpus(sources, progress, cache)
     ctx = Context(corpus, project, today)
     findings = list(corpus.findings)
-    findings.extend(run_checks(ctx))
+    findings.extend(run_checks(ctx, cache))
     # Data files that checks read on demand are reported even when they lie outside the checked paths.
     scanned = {doc.path for doc in corpus.documents}
     findings.extend(f for f in project.findings if f.file not in scanned)

@@ -182,7 +182,8 @@ def _failing_items(data: Any, schema_name: str) -> tuple[Any, tuple[str, list[in
     for name, spec in properties.items():
         items = spec.get("items") if isinstance(spec, dict) else None
         if (isinstance(data, dict) and isinstance(data.get(name), list) and isinstance(items, dict)
-                and set(spec) <= {"type", "items", "description"} and set(items) == {"$ref"}):
+                and set(spec) <= {"type", "items", "description"} and set(items) == {"$ref"}
+                and items["$ref"] in load_schemas()):
             item_validator = _fast_validator(items["$ref"])
             kept = [i for i, item in enumerate(data[name]) if not item_validator.is_valid(item)]
             return {**data, name: [data[name][i] for i in kept]}, (name, kept)
