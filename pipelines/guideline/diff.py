@@ -33,7 +33,7 @@ from .materiality import (
     is_material_field,
     presentation_hash,
 )
-from .model import Corpus, Record, add_document
+from .model import INACTIVE_STATES, Corpus, Record, add_document
 from .project import CORPUS_DIR, YAML_SUFFIXES, Project, load_project
 from .revisions import FileChange, Repository, Revision
 
@@ -42,7 +42,6 @@ KIND_ORDER = {"topic": 0, "recommendation": 1, "reference": 2}
 CHANGE_KINDS = ("added", "removed", "modified", "renamed", "moved")
 REVIEW_STATUSES = ("approved", "stale", "awaiting", "retired", "removed")
 _APPROVED_STATES = frozenset({"approved", "published"})
-_RETIRED_STATES = frozenset({"retired", "superseded"})
 _TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 # Beyond this many token pairs a word diff costs more than it helps: show the whole text as replaced.
 _MAX_WORD_PAIRS = 4_000_000
@@ -488,7 +487,7 @@ def _fixed_status(change: RecordChange, state: str | None) -> Review | None:
     if change.change == "removed":
         return Review("removed", "deleted outright; the workflow retires a record instead (review_state: retired)",
                       state)
-    if state in _RETIRED_STATES:
+    if state in INACTIVE_STATES:
         return Review("retired", f"review_state: {state}", state)
     return None
 

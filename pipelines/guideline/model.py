@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .findings import Finding, Location, Severity
 from .loader import Document, PathKey
@@ -15,6 +16,11 @@ UNKNOWN_FILE = Rule("FIL001", "Unrecognised file", Severity.ERROR,
                     "(topic, references, concepts, classes/schemes, policy, ...).")
 
 RULES = (UNKNOWN_FILE,)
+
+# Statement types that advise something (information statements advise nothing and take no part in conflicts).
+ADVISING_TYPES = frozenset({"recommendation", "good-practice"})
+# Review states of records that no longer speak: they are neither checked for currency nor published.
+INACTIVE_STATES = frozenset({"retired", "superseded"})
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .model import Corpus, Record
+from .model import INACTIVE_STATES, Corpus, Record
 
 SUMMARY_SECTION = "summary"
-INACTIVE_STATES = frozenset({"retired", "superseded"})
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 _SPACE_RE = re.compile(r"\s+")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from . import expectations, loader, model, schema
 from .checks import CHECKS
-from .importer import rules as import_rules
 from .errors import ConfigError
+from .importer import rules as import_rules
 from .project import Project
 from .rules import Rule
 

@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 from .findings import Finding, Location, Severity
 from .loader import Document
 from .project import Project
+from .roster import BOARD_FILE, load_roster
 from .rules import Rule
 
 if TYPE_CHECKING:
     from .checks.base import Context
 
 WAIVERS_FILE = "waivers.yaml"
-BOARD_FILE = "board.yaml"
-APPROVING_ROLES = frozenset({"board-member", "chair"})
 
 UNMATCHED = Rule(
     "WVR001", "Waiver matches no finding", Severity.WARNING,
@@ -84,20 +83,11 @@ def load_waivers(project: Project) -> tuple[Document | None, list[Waiver]]:
 
 def approvers(project: Project) -> frozenset[str] | None:
     """Ids, emails and names of members who may approve; None when there is no roster to check against."""
-    doc = project.data_document(BOARD_FILE)
-    board = doc.data.get("board") if doc is not None and isinstance(doc.data, dict) else None
-    members = board.get("members") if isinstance(board, dict) else None
-    if not isinstance(members, list) or not any(isinstance(m, dict) and m.get("roles") for m in members):
+    roster = load_roster(project)
+    if not any(member.roles for member in roster.members):
         return None
-    names: set[str] = set()
-    for member in members:
-        if not isinstance(member, dict):
-            continue
-        roles = member.get("roles")
-        roles = [roles] if isinstance(roles, str) else roles if isinstance(roles, list) else []
-        if APPROVING_ROLES & {r for r in roles if isinstance(r, str)}:
-            names.update(str(member[k]).strip().lower() for k in ("id", "email", "name") if member.get(k))
-    return frozenset(names)
+    return frozenset(value.strip().lower() for member in roster.members if member.approver
+                     for value in (member.id, member.email, member.name) if value)
 
 
 def _approved(waiver: Waiver, allowed: frozenset[str] | None) -> bool:

@@ -25,20 +25,18 @@ from .errors import ConfigError, UsageError
 from .findings import Finding, Location, Severity
 from .git_history import History, normalise_email
 from .loader import Document, parse_text
-from .model import Corpus, Record
+from .model import INACTIVE_STATES, Corpus, Record
 from .project import Project, display_path
 from .publish import Numbering, Publication, citation_numbering, records_by_topic
+from .roster import BOARD_FILE, Member, Roster, load_roster
 from .rules import Rule
 
 STATES = ("draft", "submitted", "under-review", "changes-requested", "approved", "published", "retired",
           "superseded")
 APPROVED_STATES = frozenset({"approved", "published"})
-INACTIVE_STATES = frozenset({"retired", "superseded"})
-APPROVER_ROLES = frozenset({"board-member", "chair"})
 DISPOSITIONS = ("unresolved", "not-persuasive", "persuasive", "persuasive-with-modification",
                 "not-persuasive-with-modification")
 UNRESOLVED = "unresolved"
-BOARD_FILE = "board.yaml"
 WORKFLOW_FILE = "workflow.yaml"
 PUBLICATION_FILE = "publication.yaml"
 REVIEWS_DIR = "reviews"
@@ -135,68 +133,6 @@ def load_publication(project: Project) -> Publication:
         raise ConfigError(f"{display_path(project.data_file(PUBLICATION_FILE))} is missing or unreadable",
                           hint="restore it from git: it holds the disclaimer and the texts of every article")
     return Publication.from_data(doc.data)
-
-
-# --- the roster -----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Member:
-    id: str
-    name: str
-    email: str
-    roles: frozenset[str]
-    location: Location
-    # Lines of the entry that give the member approval rights: their email and roles.
-    lines: frozenset[int]
-
-    @property
-    def approver(self) -> bool:
-        return bool(self.roles & APPROVER_ROLES)
-
-    @property
-    def chair(self) -> bool:
-        return "chair" in self.roles
-
-
-@dataclass
-class Roster:
-    path: Path
-    doc: Document | None
-    members: list[Member] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._by_email: dict[str, Member] = {}
-        for member in self.members:
-            self._by_email.setdefault(member.email, member)
-
-    def member(self, email: str) -> Member | None:
-        return self._by_email.get(normalise_email(email))
-
-    @property
-    def name(self) -> str:
-        body = self.doc.data.get("board") if self.doc and isinstance(self.doc.data, dict) else None
-        return str(body.get("name") or "the board") if isinstance(body, dict) else "the board"
-
-
-def load_roster(project: Project) -> Roster:
-    path = project.data_file(BOARD_FILE)
-    doc = project.data_document(BOARD_FILE)
-    roster = Roster(path, doc)
-    body = doc.data.get("board") if doc and isinstance(doc.data, dict) else None
-    raw = body.get("members") if isinstance(body, dict) else None
-    members: list[Member] = []
-    for index, item in enumerate(raw if isinstance(raw, list) else []):
-        if not isinstance(item, dict) or not isinstance(item.get("email"), str) or doc is None:
-            continue
-        key = ("board", "members", index)
-        lines = {doc.position((*key, "email"))[0], doc.position((*key, "roles"))[0]}
-        raw_roles = item.get("roles")
-        roles: list[Any] = raw_roles if isinstance(raw_roles, list) else []
-        lines.update(doc.position((*key, "roles", i))[0] for i in range(len(roles)))
-        members.append(Member(str(item.get("id") or ""), str(item.get("name") or item["email"]),
-                              normalise_email(item["email"]), frozenset(str(r) for r in roles),
-                              doc.location(key, str(item.get("id") or "") or None), frozenset(lines)))
-    return Roster(path, doc, members) if members else roster
 
 
 # --- review logs ----------------------------------------------------------------------------------------

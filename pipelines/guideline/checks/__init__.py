@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from . import structure
-from . import evidence, references
-from . import conflicts, consistency
-from . import workflow
-from .. import waivers
+from .. import expectations, waivers
+from . import conflicts, consistency, evidence, references, structure, workflow
 from .base import Check, Context
-from .. import expectations
 
 CHECKS: tuple[Check, ...] = (
     *structure.CHECKS,

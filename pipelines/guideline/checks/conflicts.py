@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from ..findings import Finding, Location, Severity
 from ..loader import gc_paused
-from ..model import Corpus, Record
+from ..model import ADVISING_TYPES, INACTIVE_STATES, Corpus, Record
 from ..rules import Rule
 from ..units import Frequency, Quantity, frequency, quantity, route
 from ..vocabulary import Vocabulary, normalise_term
@@ -69,8 +69,6 @@ DOSE_CONFLICT = Rule(
 
 RULES = (CONTRADICTION, TENSION, DISAGREEMENT, REDUNDANT, DOSE_CONFLICT)
 
-ADVISING_TYPES = frozenset({"recommendation", "good-practice"})
-INACTIVE_STATES = frozenset({"retired", "superseded"})
 DIRECTIONS = frozenset({"for", "against", "none"})
 STRENGTH_RANK = {"strong": 3, "moderate": 2, "conditional": 1}
 REDUNDANCY_THRESHOLD = 0.85

@@ -10,7 +10,7 @@ from functools import cache
 
 from ..findings import Finding, Severity
 from ..grading import Grade, GradingSchemes
-from ..model import Record
+from ..model import ADVISING_TYPES, INACTIVE_STATES, Record
 from ..project import Project
 from ..rules import Rule
 from .base import Check, Context
@@ -49,8 +49,6 @@ TEXT_CONTRADICTS = Rule(
 
 RULES = (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION, WORDING, TEXT_CONTRADICTS)
 
-ADVISING_TYPES = frozenset({"recommendation", "good-practice"})
-INACTIVE_STATES = frozenset({"retired", "superseded"})
 
 
 def _in_force(rec: Record) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from .. import identifiers
 from ..findings import Finding, Location, Severity
 from ..loader import Document
-from ..model import Record
+from ..model import INACTIVE_STATES, Record
 from ..rules import Rule
 from .base import Check, Context
 from .references import Bibliography, bibliography
@@ -23,7 +23,6 @@ NOTICES_FILE = "safety-notices.yaml"
 RETRACTIONS_FILE = "retractions.yaml"
 WEAK_SUPPORT_TYPES = frozenset({"secondary-summary", "narrative-review"})
 # Records no longer in force are not re-reviewed.
-INACTIVE_STATES = frozenset({"retired", "superseded"})
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 WEAK_SUPPORT = Rule(
