@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -53,6 +54,28 @@ files = sorted(p for p in Path(sys.argv[1]).rglob("*") if p.suffix in (".yaml", 
 gc.disable()
 for path in files:
     yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+"""
+
+
+CHECK_COSTS_SCRIPT = """
+import gc, json, os, sys, time
+from datetime import date
+from pathlib import Path
+from guideline import engine, expectations
+from guideline.cache import open_cache
+from guideline.checks import CHECKS, Context
+from guideline.project import load_project
+project = load_project(Path.cwd())
+corpus = engine.load_corpus([project.data_dir], project, cache=open_cache(project.root))
+context = Context(corpus, project, date.fromisoformat(os.environ["GUIDELINE_TODAY"]))
+gc.disable()
+costs = []
+with expectations.skipped():
+    for check in CHECKS:
+        started = time.process_time()
+        found = sum(1 for _ in check.run(context))
+        costs.append((check.name, time.process_time() - started, found))
+json.dump(costs, sys.stdout)
 """
 
 
@@ -85,6 +108,27 @@ def run_measured(command: Sequence[str], *, cwd: Path, env: dict[str, str]) -> t
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{text[-3000:]}")
     # ru_maxrss is in KiB on Linux; for a process that waited for its workers it covers them too.
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, text
+
+
+def _spin(n: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - started
+
+
+def parallel_speedup() -> float:
+    """How much faster two CPU-bound processes finish than one doing both jobs: 2.0 on an idle 2-core machine.
+    Other processes on the cores make every wall time of the run longer and this figure smaller."""
+    import multiprocessing
+    work = 5_000_000
+    alone = _spin(work) * 2
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        started = time.perf_counter()
+        pool.map(_spin, [work, work])
+        together = time.perf_counter() - started
+    return alone / together
 
 
 def snapshot_code(into: Path) -> Path:
@@ -158,6 +202,9 @@ def bench_size(size: str, args: argparse.Namespace, env: dict[str, str]) -> list
     stages.append(Stage(size, records, "check-jsonschema", sum(w[0] for w in walls), sum(w[1] for w in walls),
                         max(w[2] for w in walls), "schema only: topic and bibliography files"))
     print(f"  {size:>5} {'check-jsonschema':<22} {stages[-1].wall:8.2f} s", file=sys.stderr)
+    _, _, _, output = run_measured([sys.executable, "-c", CHECK_COSTS_SCRIPT], cwd=root, env=env)
+    costs = json.loads(output.strip().splitlines()[-1])
+    args.check_costs[size] = costs
     if args.extras:
         for script in EXTRAS:
             if (HERE / script).is_file():
@@ -175,6 +222,24 @@ def table(stages: list[Stage]) -> str:
         ratio = s.wall / floors[s.size] if floors.get(s.size) else float("nan")
         lines.append(f"| {s.size} | {s.name} | {s.wall:.2f} | {s.cpu:.2f} | {s.peak_bytes / 2**20:,.0f} | "
                      f"{s.per_second:,.0f} | {ratio:.2f} | {s.note} |")
+    return "\n".join(lines) + "\n"
+
+
+def check_table(costs: dict[str, list[list[Any]]]) -> str:
+    """CPU seconds of each check, one at a time in one process, and its findings: where a cold run goes."""
+    if not costs:
+        return ""
+    sizes = list(costs)
+    names = [name for name, _, _ in costs[sizes[0]]]
+    by = {(size, name): (seconds, found) for size in sizes for name, seconds, found in costs[size]}
+    lines = ["### Checks, CPU seconds one at a time (findings)\n", "| check | " + " | ".join(sizes) + " |",
+             "|---|" + "---:|" * len(sizes)]
+    order = sorted(names, key=lambda n: -by.get((sizes[-1], n), (0.0, 0))[0])
+    for name in order:
+        cells = [f"{by[(size, name)][0]:.2f} ({by[(size, name)][1]})" if (size, name) in by else "" for size in sizes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    totals = [f"{sum(seconds for _, seconds, _ in costs[size]):.2f}" for size in sizes]
+    lines.append("| all checks | " + " | ".join(totals) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -222,14 +287,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=HERE / "results", help="folder for the results")
     args = parser.parse_args(argv)
     args.extra_output = []
+    args.check_costs = {}
+    speedup = parallel_speedup()
     with tempfile.TemporaryDirectory(prefix="guideline-bench-") as tmp:
         code = snapshot_code(Path(tmp))
         env = {**os.environ, "PYTHONPATH": str(code), "GUIDELINE_TODAY": TODAY, "GX_ANALYTICS_ENABLED": "false",
                "NO_COLOR": "1"}
         env.pop("CI", None)
         stages = [s for size in args.sizes.split(",") for s in bench_size(size.strip(), args, env)]
-    report = (f"## Benchmark {datetime.now():%Y-%m-%d %H:%M} ({os.cpu_count()} CPUs, load average "
-              f"{os.getloadavg()[0]:.1f})\n\n" + table(stages) + "\n" + "\n".join(verdicts(stages)) + "\n")
+    after = parallel_speedup()
+    report = (f"## Benchmark {datetime.now():%Y-%m-%d %H:%M}\n\n{os.cpu_count()} CPUs; two processes ran "
+              f"{speedup:.1f}x (before) and {after:.1f}x (after) as fast as one, 2.0 being an idle machine; "
+              f"load average {os.getloadavg()[0]:.1f}.\n\n"
+              + table(stages) + "\n" + "\n".join(verdicts(stages)) + "\n")
+    report += "\n" + check_table(args.check_costs)
     if args.extra_output:
         report += "\n" + "\n".join(args.extra_output)
     print(report)

@@ -148,23 +148,22 @@ def describe_change(project: Project, rev: str) -> Change:
             new_raw: bytes | None = path.read_bytes()
         except OSError:
             new_raw = None
-        old, new = _records(old_raw, display), _records(new_raw, display)
-        if old is None or new is None:
-            # A version that does not parse: any of its records may be involved, so are both versions'.
-            known = (old or ({}, None))[0].keys() | (new or ({}, None))[0].keys()
-            change.records.update(record_id for _, record_id in known)
-            continue
-        kinds = {kind for kind in (old[1], new[1]) if kind is not None}
-        if kinds - RECORD_FILE_KINDS:
+        versions = [v for v in (_records(old_raw, display), _records(new_raw, display)) if v is not None]
+        if any(kind is not None and kind not in RECORD_FILE_KINDS for _, kind in versions):
             change.everything = True
             return change
-        edited = {key for key in old[0].keys() | new[0].keys() if old[0].get(key) != new[0].get(key)}
-        if any(kind == "topic" for kind, _ in edited):
-            edited = set(old[0].keys() | new[0].keys())
+        if len(versions) == 2:
+            (old, _), (new, _) = versions
+            edited = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+            if any(kind == "topic" for kind, _ in edited):
+                edited = old.keys() | new.keys()
+        else:
+            # One version does not parse: any record of the other may be involved.
+            edited = {key for records, _ in versions for key in records}
         for key in edited:
             change.records.add(key[1])
-            for version in (old[0], new[0]):
-                change.named.update(_named(version.get(key)))
+            for records, _ in versions:
+                change.named.update(_named(records.get(key)))
     return change
 
 

@@ -20,7 +20,8 @@ RULES = (UNKNOWN_FILE,)
 # Statement types that advise something (information statements advise nothing and take no part in conflicts).
 ADVISING_TYPES = frozenset({"recommendation", "good-practice"})
 # Review states of records that no longer speak: they are neither checked for currency nor published.
-INACTIVE_STATES = frozenset({"retired", "superseded"})
+# A tuple, not a set: review_state may hold any YAML value, and `[] in frozenset()` raises TypeError.
+INACTIVE_STATES = ("retired", "superseded")
 
 
 @dataclass(frozen=True)

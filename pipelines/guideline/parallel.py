@@ -50,20 +50,31 @@ def map_ordered(func: Callable[[T], R], items: Sequence[T], *, workers: int | No
                 chunks_per_worker: int = 4) -> Iterator[R]:
     """func over items, results in order, computed by forked workers when that can pay.
 
-    Results stream back as each chunk finishes, so the caller consumes early chunks while later ones are made.
-    func and items reach the workers through fork, not through pickling; results must pickle."""
+    The workers start at once; results stream back as each chunk finishes, so the caller consumes early
+    chunks while later ones are made. func and items reach the workers through fork, not through pickling;
+    results must pickle."""
     global _shared
     count = workers or jobs()
     if count < 2 or len(items) < 2 or not can_fork():
-        yield from map(func, items)
-        return
+        return map(func, items)
     count = min(count, len(items))
     pieces = min(len(items), count * chunks_per_worker)
     bounds = [(len(items) * i // pieces, len(items) * (i + 1) // pieces) for i in range(pieces)]
     _shared = (func, items)
+    pool = multiprocessing.get_context("fork").Pool(count)
+    results = _drain(pool, pool.imap(_run_chunk, bounds))
+    next(results)
+    return results
+
+
+def _drain(pool: Any, chunks: Iterator[list[Any]]) -> Iterator[Any]:
+    """Yields None once (so that closing it, even unread, stops the pool), then every result."""
+    global _shared
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            for results in pool.imap(_run_chunk, bounds):
-                yield from results
+        yield None
+        for chunk in chunks:
+            yield from chunk
     finally:
+        pool.terminate()
+        pool.join()
         _shared = None

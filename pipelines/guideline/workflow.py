@@ -33,7 +33,8 @@ from .rules import Rule
 
 STATES = ("draft", "submitted", "under-review", "changes-requested", "approved", "published", "retired",
           "superseded")
-APPROVED_STATES = frozenset({"approved", "published"})
+# A tuple, not a set: review_state may hold any YAML value (a list is unhashable).
+APPROVED_STATES = ("approved", "published")
 DISPOSITIONS = ("unresolved", "not-persuasive", "persuasive", "persuasive-with-modification",
                 "not-persuasive-with-modification")
 UNRESOLVED = "unresolved"
@@ -711,7 +712,10 @@ def find_target(corpus: Corpus, record_id: str) -> Target:
 def reviewer_identity(history: History | None, given: str | None, what: str = "--reviewer") -> str:
     if given:
         return normalise_email(given)
-    email = history.identity() if history is not None else None
+    if history is None:
+        raise UsageError("cannot tell who you are: this project is not in a git repository",
+                         hint=f"pass {what} EMAIL; approvals count only in a git clone with its full history")
+    email = history.identity()
     if not email:
         raise UsageError("cannot tell who you are: git has no user.email here",
                          hint=f"pass {what} EMAIL, or run `git config user.email you@example.org`")

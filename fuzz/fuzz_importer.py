@@ -1,0 +1,114 @@
+"""Fuzz the article importer: any bytes in, draft records or defects out, never an exception and never a hang.
+
+Each input is parsed as an article (importer.parse), turned into draft records (importer.records), written as
+YAML (importer.write) and read back by the loader; the draft is also merged, as `guideline import --update`
+would, into the shipped topic and references files (importer.update), for one input in four.
+
+Run:  python fuzz/fuzz_importer.py -max_total_time=600
+Inputs it learns go to fuzz/corpus-importer (seeded from the sample article and tests/fixtures/articles),
+crashes to fuzz/artifacts; reproduce one with  python fuzz/fuzz_importer.py fuzz/artifacts/crash-...
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import atheris
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+with atheris.instrument_imports(include=["guideline.importer"]):
+    from guideline.findings import Finding
+    from guideline.importer import write
+    from guideline.importer.extract import Extractor
+    from guideline.importer.parse import parse_article
+    from guideline.importer.records import Draft, build_draft
+    from guideline.importer.service import scheme_names
+    from guideline.importer.update import TopicMerge, citation_map, merge_references
+    from guideline.loader import parse_text
+    from guideline.project import load_project
+
+# An article is a few kilobytes; anything slower than this on one is a hang for `guideline import`.
+SLOW_SECONDS = 3.0
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEEDS = [Path("/work/shared/seeds/000_ca5c2e48f58b1a8a.txt"), *sorted((ROOT / "tests/fixtures/articles").glob("*.txt"))]
+CORPUS = HERE / "corpus-importer"
+ARTIFACTS = HERE / "artifacts"
+
+PROJECT = load_project(ROOT)
+EXTRACTOR = Extractor(PROJECT.vocabulary, PROJECT.grading, scheme_names(PROJECT))
+CURATED_TOPIC = (ROOT / "guidelines/topics/osteoporotic-spine-fracture.yaml").read_text(encoding="utf-8")
+CURATED_REFERENCES = (ROOT / "guidelines/references/osteoporotic-spine-fracture.yaml").read_text(encoding="utf-8")
+
+
+def _check_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        if not isinstance(finding, Finding) or finding.line < 1 or finding.column < 1:
+            raise RuntimeError(f"defect badly placed: {finding!r}")
+
+
+def _reads_back(text: str, what: str) -> None:
+    doc = parse_text(text.encode("utf-8"), "out.yaml")
+    if not doc.ok:
+        raise RuntimeError(f"{what} does not load back: {[f.message for f in doc.findings]}\n{text[:2000]}")
+
+
+def _merge(draft: Draft) -> None:
+    """The `--update` path: merge the draft into the curated files of the shipped topic."""
+    mapping = {ref["id"]: ref["id"] for ref in draft.references}
+    if draft.references:
+        merged, ids = merge_references(CURATED_REFERENCES, draft, "references.yaml")
+        _reads_back(merged.text, "merged references")
+        mapping = citation_map(draft, ids)
+    merge = TopicMerge(draft, EXTRACTOR, "topic.yaml").run(CURATED_TOPIC, mapping)
+    _reads_back(merge.text, "merged topic")
+
+
+def test_one_input(raw: bytes) -> None:
+    started = time.perf_counter()
+    article = parse_article(raw, "fuzz.txt")
+    draft = build_draft(article, EXTRACTOR, "osteoporotic-spine-fracture", "fuzz.txt")
+    _check_findings(draft.findings)
+    if draft.importable:
+        _reads_back(write.topic_file(draft.topic, draft.recommendations, ""), "topic file")
+        _reads_back(write.references_file(draft.references, ""), "references file")
+        # The merge costs ten times the rest: do it for one input in four (by checksum, so replays agree).
+        if zlib.crc32(raw) % 4 == 0:
+            _merge(draft)
+    elif not draft.findings:
+        raise RuntimeError("nothing imported and no defect: the user would be told nothing")
+    elapsed = time.perf_counter() - started
+    if elapsed > SLOW_SECONDS:
+        raise RuntimeError(f"import took {elapsed:.1f}s on {len(raw)} bytes")
+
+
+def _with_corpus(argv: list[str]) -> list[str]:
+    """Keep what the fuzzer learns in fuzz/corpus-importer (seeded with the articles) and crashes in fuzz/artifacts."""
+    args = list(argv)
+    if not any(not a.startswith("-") for a in args[1:]):
+        CORPUS.mkdir(parents=True, exist_ok=True)
+        for seed in SEEDS:
+            target = CORPUS / f"seed-{seed.name}"
+            if seed.exists() and not target.exists():
+                target.write_bytes(seed.read_bytes())
+        args.append(str(CORPUS))
+    defaults = {"-artifact_prefix=": f"{ARTIFACTS}/", "-timeout=": "20", "-max_len=": "20000"}
+    for option, value in defaults.items():
+        if not any(a.startswith(option) for a in args):
+            args.insert(1, option + value)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def main() -> None:
+    atheris.Setup(_with_corpus(sys.argv), test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
