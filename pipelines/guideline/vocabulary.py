@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,8 @@ class Concept:
 class Vocabulary:
     concepts: dict[str, Concept] = field(default_factory=dict)
     _ancestors: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _by_prefix: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _suggestions: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_data(cls, data: Any, positions: dict[Any, tuple[int, int]] | None = None) -> Vocabulary:
@@ -89,6 +92,21 @@ class Vocabulary:
             if parent in self.concepts:
                 stack.extend(self.concepts[parent].parents)
         return seen
+
+    def closest(self, term: str) -> str | None:
+        """The concept id most like a mistyped one, for a "did you mean" hint.
+
+        Typos rarely touch the first letters, so only ids sharing the first three are compared (all ids when
+        none do): with thousands of concepts, comparing each unknown id to every one would dominate a run."""
+        if term in self._suggestions:
+            return self._suggestions[term]
+        if not self._by_prefix:
+            for concept_id in self.concepts:
+                self._by_prefix.setdefault(concept_id[:3], []).append(concept_id)
+        candidates = self._by_prefix.get(term[:3]) or list(self.concepts)
+        close = difflib.get_close_matches(term, candidates, n=1, cutoff=0.6)
+        self._suggestions[term] = close[0] if close else None
+        return self._suggestions[term]
 
     def term_index(self) -> dict[str, str]:
         """Normalised label or synonym -> concept id, for finding concepts in free text."""

@@ -102,7 +102,11 @@ def _sections(ctx: Context) -> Iterator[Finding]:
 
 def _suggest(value: str, options: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return _did_you_mean(close[0] if close else None)
+
+
+def _did_you_mean(option: str | None) -> str | None:
+    return f"did you mean '{option}'?" if option else None
 
 
 def concept_fields(rec: Record) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -123,14 +127,14 @@ def concept_fields(rec: Record) -> Iterator[tuple[tuple[str | int, ...], str]]:
 
 def _concepts(ctx: Context) -> Iterator[Finding]:
     vocabulary = ctx.project.vocabulary
-    known = list(vocabulary.concepts)
     for rec in ctx.corpus.recommendations:
         if not rec.valid:
             continue
         for path, concept in concept_fields(rec):
             if concept not in vocabulary:
                 yield UNKNOWN_CONCEPT.finding(rec.location(*path), f"concept '{concept}' is not in the vocabulary",
-                                              hint=_suggest(concept, known) or "add it to guidelines/vocabulary.yaml",
+                                              hint=_did_you_mean(vocabulary.closest(concept))
+                                              or "add it to guidelines/vocabulary.yaml",
                                               key=concept)
 
 
@@ -143,7 +147,7 @@ def _vocabulary(ctx: Context) -> Iterator[Finding]:
             if parent not in vocabulary:
                 yield VOCABULARY_STRUCTURE.finding(Location(path, concept.line, 1, concept.id),
                                                    f"parent '{parent}' of '{concept.id}' is not a concept",
-                                                   hint=_suggest(parent, vocabulary.concepts), key=parent)
+                                                   hint=_did_you_mean(vocabulary.closest(parent)), key=parent)
     for concept_id in vocabulary.cycles():
         concept = vocabulary.concepts[concept_id]
         yield VOCABULARY_STRUCTURE.finding(Location(path, concept.line, 1, concept_id),
