@@ -22,7 +22,7 @@ import yaml
 from .findings import Finding, Location, Severity
 from .rules import Rule
 
-_YamlLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YamlLoader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PathKey = tuple[str | int, ...]
 
@@ -60,8 +60,8 @@ RULES = (SYNTAX, DUPLICATE_KEY, TAG, ALIAS, ENCODING, CONFLICT_MARKER, TOO_LARGE
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 40
 _CONFLICT_RE = re.compile(r"^(?:<{7}|={7}|>{7})(?: |\r?$)", re.MULTILINE)
-_DEEP_FLOW_RE = re.compile(r"(?:[\[{][ \t]*){%d}" % MAX_DEPTH)
-_DEEP_BLOCK_RE = re.compile(r"^[ -]{%d}" % (MAX_DEPTH * 8), re.MULTILINE)
+_DEEP_FLOW_RE = re.compile(rf"(?:[\[{{][ \t]*){{{MAX_DEPTH}}}")
+_DEEP_BLOCK_RE = re.compile(rf"^[ -]{{{MAX_DEPTH * 8}}}", re.MULTILINE)
 _ANCHOR_HINT_RE = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
 _DEEP_HINT = "flatten the structure: records need only a few levels of nesting"
 _SYNTAX_HINT = "check this line and the one above: indentation, an unclosed quote or bracket, or a ': ' to quote"
