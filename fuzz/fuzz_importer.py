@@ -36,7 +36,7 @@ with atheris.instrument_imports(include=["guideline.importer"]):
 SLOW_SECONDS = 3.0
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SEEDS = [Path("/work/shared/seeds/000_ca5c2e48f58b1a8a.txt"), *sorted((ROOT / "tests/fixtures/articles").glob("*.txt"))]
+SEEDS = [ROOT / "tests/fixtures/seed/000_ca5c2e48f58b1a8a.txt", *sorted((ROOT / "tests/fixtures/articles").glob("*.txt"))]
 CORPUS = HERE / "corpus-importer"
 ARTIFACTS = HERE / "artifacts"
 

@@ -21,7 +21,7 @@ from guideline.engine import check_document
 from guideline.loader import read_file
 
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
-SEED = Path("/work/shared/seeds/000_ca5c2e48f58b1a8a.txt")
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_ca5c2e48f58b1a8a.txt"
 SPINE = "osteoporotic-spine-fracture"
 # Fixture article -> topic id given with --topic.
 TOPICS = {"atrial-fibrillation.txt": "af", "statin-primary-prevention.txt": "statins",

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
-SEED = Path("/work/shared/seeds/000_ca5c2e48f58b1a8a.txt")
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_ca5c2e48f58b1a8a.txt"
 
 # A vocabulary of its own, so that these tests do not move when editors add concepts to the shipped one.
 VOCABULARY: dict[str, Any] = {"concepts": [

@@ -24,7 +24,7 @@ from guideline.publish import (
 from guideline.workflow import load_publication
 from test_workflow import TOPIC, TOPIC_FILE, edit, make_repo
 
-SEED = Path("/work/shared/seeds/000_ca5c2e48f58b1a8a.txt")
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_ca5c2e48f58b1a8a.txt"
 SHIPPED = "osteoporotic-spine-fracture"
 
 
