@@ -12,12 +12,11 @@ crashes to fuzz/artifacts; reproduce one with  python fuzz/fuzz_importer.py fuzz
 from __future__ import annotations
 
 import os
-import sys
 import time
 import zlib
-from pathlib import Path
 
 import atheris
+from harness import HERE, fuzz
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -34,11 +33,9 @@ with atheris.instrument_imports(include=["guideline.importer"]):
 
 # An article is a few kilobytes; anything slower than this on one is a hang for `guideline import`.
 SLOW_SECONDS = 3.0
-HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SEEDS = [ROOT / "tests/fixtures/seed/000_ca5c2e48f58b1a8a.txt", *sorted((ROOT / "tests/fixtures/articles").glob("*.txt"))]
 CORPUS = HERE / "corpus-importer"
-ARTIFACTS = HERE / "artifacts"
 
 PROJECT = load_project(ROOT)
 EXTRACTOR = Extractor(PROJECT.vocabulary, PROJECT.grading, scheme_names(PROJECT))
@@ -87,27 +84,8 @@ def test_one_input(raw: bytes) -> None:
         raise RuntimeError(f"import took {elapsed:.1f}s on {len(raw)} bytes")
 
 
-def _with_corpus(argv: list[str]) -> list[str]:
-    """Keep what the fuzzer learns in fuzz/corpus-importer (seeded with the articles) and crashes in fuzz/artifacts."""
-    args = list(argv)
-    if not any(not a.startswith("-") for a in args[1:]):
-        CORPUS.mkdir(parents=True, exist_ok=True)
-        for seed in SEEDS:
-            target = CORPUS / f"seed-{seed.name}"
-            if seed.exists() and not target.exists():
-                target.write_bytes(seed.read_bytes())
-        args.append(str(CORPUS))
-    defaults = {"-artifact_prefix=": f"{ARTIFACTS}/", "-timeout=": "20", "-max_len=": "20000"}
-    for option, value in defaults.items():
-        if not any(a.startswith(option) for a in args):
-            args.insert(1, option + value)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return args
-
-
 def main() -> None:
-    atheris.Setup(_with_corpus(sys.argv), test_one_input)
-    atheris.Fuzz()
+    fuzz(test_one_input, CORPUS, {f"seed-{seed.name}": seed for seed in SEEDS}, {"-max_len=": "20000"})
 
 
 if __name__ == "__main__":

@@ -10,11 +10,10 @@ reproduce one with  python fuzz/fuzz_loader.py fuzz/artifacts/crash-...
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import atheris
+from harness import HERE, fuzz
 
 with atheris.instrument_imports(include=["guideline", "yaml"]):
     from guideline.engine import check_document
@@ -23,10 +22,8 @@ with atheris.instrument_imports(include=["guideline", "yaml"]):
 
 # Anything slower than this on one input is a hang for a validator that reads 2,500 files in CI.
 SLOW_SECONDS = 2.0
-HERE = Path(__file__).resolve().parent
 SEEDS = HERE.parent / "guidelines"
 CORPUS = HERE / "corpus"
-ARTIFACTS = HERE / "artifacts"
 
 
 def test_one_input(raw: bytes) -> None:
@@ -50,29 +47,9 @@ def test_one_input(raw: bytes) -> None:
             raise RuntimeError(f"schema finding badly placed: {finding}")
 
 
-def _with_corpus(argv: list[str]) -> list[str]:
-    """Keep what the fuzzer learns in fuzz/corpus (seeded with the shipped YAML) and crashes in fuzz/artifacts.
-
-    libFuzzer writes new inputs into the first folder it is given, so never hand it guidelines/ itself."""
-    args = list(argv)
-    if not any(not a.startswith("-") for a in args[1:]):
-        CORPUS.mkdir(parents=True, exist_ok=True)
-        for seed in sorted(SEEDS.rglob("*.y*ml")):
-            target = CORPUS / f"seed-{seed.parent.name}-{seed.name}"
-            if not target.exists():
-                target.write_bytes(seed.read_bytes())
-        args.append(str(CORPUS))
-    defaults = {"-artifact_prefix=": f"{ARTIFACTS}/", "-dict=": str(HERE / "yaml.dict"), "-timeout=": "20"}
-    for option, value in defaults.items():
-        if not any(a.startswith(option) for a in args):
-            args.insert(1, option + value)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return args
-
-
 def main() -> None:
-    atheris.Setup(_with_corpus(sys.argv), test_one_input)
-    atheris.Fuzz()
+    seeds = {f"seed-{seed.parent.name}-{seed.name}": seed for seed in sorted(SEEDS.rglob("*.y*ml"))}
+    fuzz(test_one_input, CORPUS, seeds, {"-dict=": str(HERE / "yaml.dict")})
 
 
 if __name__ == "__main__":
