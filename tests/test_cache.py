@@ -271,18 +271,16 @@ def test_a_check_that_fails_on_a_worker_fails_the_run_as_in_one_process(generate
     assert "expectations.yaml" in results[1].stderr and "Traceback" not in results[1].stderr
 
 
-def test_a_checks_error_keeps_its_hint_across_the_process_boundary(generated: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_checks_error_keeps_its_hint_across_the_process_boundary(generated: Path) -> None:
     from guideline.checks import Check, Context
     from guideline.errors import ConfigError
 
     def broken(ctx: Context) -> list[Finding]:
         raise ConfigError("the roster is unreadable", hint="restore guidelines/board.yaml")
 
-    monkeypatch.setattr(engine, "CHECKS", (*engine.CHECKS[:2], Check("broken", (), broken)))
     project = load_project(generated)
     corpus = engine.load_corpus([generated / "guidelines"], project)
     assert len(corpus.recommendations) + len(corpus.references) >= engine.PARALLEL_MIN_RECORDS
     with pytest.raises(ConfigError) as raised:
-        engine.run_checks(Context(corpus, project, TODAY))
+        engine.run_checks(Context(corpus, project, TODAY), checks=(*engine.CHECKS[:2], Check("broken", (), broken)))
     assert str(raised.value) == "the roster is unreadable" and raised.value.hint == "restore guidelines/board.yaml"

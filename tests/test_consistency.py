@@ -96,7 +96,7 @@ def grades(repo_root: Path, scheme: str, version: str | None = None) -> Any:
 ])
 def test_wording_matches(repo_root: Path, scheme: str, version: str | None, statement: str,
                          found: set[str]) -> None:
-    matches = consistency.wording_matches(statement, grades(repo_root, scheme, version))
+    matches = consistency.wording_matches(statement, consistency.cues_of(grades(repo_root, scheme, version)))
     assert {grade for grade, _ in matches} == found
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from .cache import CHECK_SECONDS, FILES, RUNS, STATS, Cache, decode_entry, digest, encode_entry, git_state
 from .changes import record_links
-from .checks import CHECKS, Context
+from .checks import CHECKS, Check, Context
 from .errors import GuidelineError, UsageError
 from .findings import Finding, Location, Severity, sort_findings
 from .loader import Document, gc_paused, parse_text, read_bytes
@@ -94,14 +96,46 @@ def load_corpus(paths: Sequence[Path], project: Project, progress: Progress | No
     return build_corpus(read_sources(paths, project), progress, cache)
 
 
-def build_corpus(sources: Sequence[Source], progress: Progress | None = None, cache: Cache | None = None) -> Corpus:
-    """Parse and schema-check every source (in parallel, or from the cache) and index the records."""
+@dataclass(frozen=True)
+class FileChecks:
+    """The per-record checks, run on each file by the process that parsed it, their findings cached with it."""
+
+    checks: tuple[Check, ...]
+    project: Project
+    today: date
+    # Names the data files the checks read: part of every file's cache key.
+    key: str
+
+    def run(self, doc: Document, invalid: set[str]) -> list[Finding]:
+        corpus = Corpus()
+        add_document(corpus, doc, invalid)
+        ctx = Context(corpus, self.project, self.today)
+        return [finding for check in self.checks for finding in check.run(ctx)]
+
+
+def file_checks(project: Project, today: date) -> FileChecks:
+    checks = tuple(check for check in CHECKS if check.per_record)
+    # Run once on nothing first, so that the data files they read load here and now: they become part of the
+    # cache key, and their own findings are reported (what a worker process reads is lost with it).
+    empty = Context(Corpus(), project, today)
+    for check in checks:
+        list(check.run(empty))
+    data = sorted((path.as_posix(), doc.digest or digest(*(f.message for f in doc.findings)))
+                  for path, doc in project.data_documents.items())
+    return FileChecks(checks, project, today, digest(*(f"{path}\x1f{hashed}" for path, hashed in data)))
+
+
+def build_corpus(sources: Sequence[Source], progress: Progress | None = None, cache: Cache | None = None,
+                 checks: FileChecks | None = None) -> Corpus:
+    """Parse and schema-check every source (in parallel, or from the cache) and index the records; with
+    `checks`, their findings join the corpus's."""
     corpus = Corpus()
     with gc_paused():
-        for done, (doc, schema_findings) in enumerate(_documents(sources, cache), 1):
+        for done, (doc, schema_findings, check_findings) in enumerate(_documents(sources, cache, checks), 1):
             corpus.findings.extend(doc.findings)
             corpus.findings.extend(schema_findings)
-            add_document(corpus, doc, {f.record for f in schema_findings if f.record})
+            corpus.findings.extend(check_findings)
+            add_document(corpus, doc, _invalid(schema_findings))
             if progress:
                 progress(done, len(sources))
         # The corpus lives as long as the run and holds no reference cycles: take its millions of objects out of
@@ -114,76 +148,90 @@ def build_corpus(sources: Sequence[Source], progress: Progress | None = None, ca
 PARALLEL_MIN_BYTES = 512 * 1024
 
 
-def _documents(sources: Sequence[Source], cache: Cache | None) -> Iterator[tuple[Document, list[Finding]]]:
-    """(document, schema findings) of every source, in order."""
+def _invalid(schema_findings: list[Finding]) -> set[str]:
+    return {f.record for f in schema_findings if f.record}
+
+
+Parsed = tuple[Document, list[Finding], list[Finding]]
+
+
+def _entry_key(source: Source, checks: FileChecks | None) -> str:
+    return digest(source.key, checks.key) if checks else source.key
+
+
+def _documents(sources: Sequence[Source], cache: Cache | None, checks: FileChecks | None) -> Iterator[Parsed]:
+    """(document, schema findings, per-record check findings) of every source, in order."""
     cached: dict[int, bytes] = {}
     todo: list[Source] = []
     for index, source in enumerate(sources):
         if isinstance(source.raw, bytes):
-            payload = cache.get(FILES, source.key) if cache else None
+            payload = cache.get(FILES, _entry_key(source, checks)) if cache else None
             if payload is None:
                 todo.append(source)
             else:
                 cached[index] = payload
     size = sum(len(s.raw) for s in todo if isinstance(s.raw, bytes))
     parallel = size >= PARALLEL_MIN_BYTES and len(todo) > 1
-    parsed = map_ordered(partial(_parse_source, cache=cache), todo, chunks_per_worker=8) if parallel else iter(())
+    parsed = (map_ordered(partial(_parse_source, cache=cache, checks=checks), todo, chunks_per_worker=8)
+              if parallel else iter(()))
     for index, source in enumerate(sources):
         if isinstance(source.raw, Document):
-            yield source.raw, check_document(source.raw)
+            yield source.raw, check_document(source.raw), []
             continue
         entry = None
         if index in cached:
             entry = decode_entry(source.display, cached[index])
         elif parallel:
             entry = decode_entry(source.display, next(parsed))
-        yield entry or _parse_here(source, cache)
+        yield entry or _parse_here(source, cache, checks)
 
 
-def _parse_source(source: Source, cache: Cache | None) -> bytes:
-    """Runs in a worker: parse and schema-check one file, store the result, hand it back pickled."""
-    assert isinstance(source.raw, bytes)
-    doc = parse_text(source.raw, source.display)
-    payload = encode_entry(doc, check_document(doc))
+def _parse_source(source: Source, cache: Cache | None, checks: FileChecks | None) -> bytes:
+    """Runs in a worker: parse and check one file, store the result, hand it back pickled."""
+    doc, schema_findings, check_findings = _parse_here(source, None, checks)
+    payload = encode_entry(doc, schema_findings, check_findings)
     if cache is not None:
-        cache.put(FILES, source.key, payload)
+        cache.put(FILES, _entry_key(source, checks), payload)
     return payload
 
 
-def _parse_here(source: Source, cache: Cache | None) -> tuple[Document, list[Finding]]:
+def _parse_here(source: Source, cache: Cache | None, checks: FileChecks | None) -> Parsed:
     assert isinstance(source.raw, bytes)
     doc = parse_text(source.raw, source.display)
     schema_findings = check_document(doc)
+    check_findings = checks.run(doc, _invalid(schema_findings)) if checks else []
     if cache is not None:
-        cache.put(FILES, source.key, encode_entry(doc, schema_findings))
-    return doc, schema_findings
+        cache.put(FILES, _entry_key(source, checks), encode_entry(doc, schema_findings, check_findings))
+    return doc, schema_findings, check_findings
 
 
 # Below this many records, the checks finish before worker processes would have started.
 PARALLEL_MIN_RECORDS = 1000
 
 
-def run_checks(ctx: Context, cache: Cache | None = None) -> list[Finding]:
-    """Findings of every registered check, in registry order; on a large corpus one check per task on forked
-    workers, which see the corpus through fork and send back their findings and any data file they read.
-    Tasks start longest first, by the durations the cache kept from the last run, so no worker is left with
-    a long check at the end while the other idles."""
+def run_checks(ctx: Context, cache: Cache | None = None, checks: Sequence[Check] = CHECKS) -> list[Finding]:
+    """Findings of the checks, in their order; on a large corpus one check per task on forked workers, which
+    see the corpus through fork and send back their findings and any data file they read. Tasks start longest
+    first, by the durations the cache kept from the last run, so no worker is left with a long check at the
+    end while the other idles."""
     if len(ctx.corpus.recommendations) + len(ctx.corpus.references) < PARALLEL_MIN_RECORDS:
         with gc_paused():
-            return [finding for check in CHECKS for finding in check.run(ctx)]
+            return [finding for check in checks for finding in check.run(ctx)]
     last = cache.load(STATS, CHECK_SECONDS) if cache else None
     costs: dict[str, float] = last if isinstance(last, dict) else {}
-    order = sorted(range(len(CHECKS)), key=lambda i: -costs.get(CHECKS[i].name, float("inf")))
+    order = sorted(range(len(checks)), key=lambda i: -costs.get(checks[i].name, math.inf if checks[i].slow else 0))
     outcomes: dict[int, tuple[list[Finding], dict[Path, Document], float]] = {}
-    for index, outcome in zip(order, map_ordered(partial(_run_check, ctx=ctx), order, chunks_per_worker=len(CHECKS))):
-        if isinstance(outcome, _Failure):
-            raise outcome.kind(outcome.message, hint=outcome.hint)
-        outcomes[index] = outcome
+    with closing(map_ordered(partial(_run_check, ctx=ctx, checks=checks), order,
+                             chunks_per_worker=len(checks))) as tasks:
+        for index, outcome in zip(order, tasks):
+            if isinstance(outcome, _Failure):
+                raise outcome.kind(outcome.message, hint=outcome.hint)
+            outcomes[index] = outcome
     findings: list[Finding] = []
-    for index in range(len(CHECKS)):
+    for index in range(len(checks)):
         found, documents, seconds = outcomes[index]
         findings.extend(found)
-        costs[CHECKS[index].name] = seconds
+        costs[checks[index].name] = seconds
         for path, doc in documents.items():
             ctx.project.data_documents.setdefault(path, doc)
     if cache:
@@ -200,11 +248,12 @@ class _Failure:
     hint: str | None
 
 
-def _run_check(index: int, ctx: Context) -> tuple[list[Finding], dict[Path, Document], float] | _Failure:
+def _run_check(index: int, ctx: Context,
+               checks: Sequence[Check]) -> tuple[list[Finding], dict[Path, Document], float] | _Failure:
     known = set(ctx.project.data_documents)
     started = time.perf_counter()
     try:
-        found = list(CHECKS[index].run(ctx))
+        found = list(checks[index].run(ctx))
     except GuidelineError as exc:
         return _Failure(type(exc), str(exc), exc.hint)
     documents = {path: doc for path, doc in ctx.project.data_documents.items() if path not in known}
@@ -234,10 +283,10 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
         hit = cache.load(RUNS, key)
         if isinstance(hit, CachedRun):
             return ValidationResult(hit.findings, Corpus(), hit.files, cached=True, links=hit.links)
-    corpus = build_corpus(sources, progress, cache)
+    corpus = build_corpus(sources, progress, cache, file_checks(project, today))
     ctx = Context(corpus, project, today)
     findings = list(corpus.findings)
-    findings.extend(run_checks(ctx, cache))
+    findings.extend(run_checks(ctx, cache, [check for check in CHECKS if not check.per_record]))
     # Data files that checks read on demand are reported even when they lie outside the checked paths.
     scanned = {doc.path for doc in corpus.documents}
     findings.extend(f for f in project.findings if f.file not in scanned)

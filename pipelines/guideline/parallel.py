@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, TypeVar
 
 from .loader import gc_paused
@@ -47,7 +47,7 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
 
 
 def map_ordered(func: Callable[[T], R], items: Sequence[T], *, workers: int | None = None,
-                chunks_per_worker: int = 4) -> Iterator[R]:
+                chunks_per_worker: int = 4) -> Generator[R, None, None]:
     """func over items, results in order, computed by forked workers when that can pay.
 
     The workers start at once; results stream back as each chunk finishes, so the caller consumes early
@@ -56,7 +56,7 @@ def map_ordered(func: Callable[[T], R], items: Sequence[T], *, workers: int | No
     global _shared
     count = workers or jobs()
     if count < 2 or len(items) < 2 or not can_fork():
-        return map(func, items)
+        return (func(item) for item in items)
     count = min(count, len(items))
     pieces = min(len(items), count * chunks_per_worker)
     bounds = [(len(items) * i // pieces, len(items) * (i + 1) // pieces) for i in range(pieces)]
@@ -67,7 +67,7 @@ def map_ordered(func: Callable[[T], R], items: Sequence[T], *, workers: int | No
     return results
 
 
-def _drain(pool: Any, chunks: Iterator[list[Any]]) -> Iterator[Any]:
+def _drain(pool: Any, chunks: Iterator[list[Any]]) -> Generator[Any, None, None]:
     """Yields None once (so that closing it, even unread, stops the pool), then every result."""
     global _shared
     try:

@@ -24,3 +24,9 @@ class Check:
     name: str
     rules: tuple[Rule, ...]
     run: Callable[[Context], Iterable[Finding]]
+    # What a finding about a record depends on: that record and the project's data files alone, never another
+    # record or the date. Such checks run file by file as files are parsed, and their findings are cached with
+    # the file; a check that compares records, counts them or reads the date must leave this False.
+    per_record: bool = False
+    # Among the longest at scale: starts first on a worker when no earlier run has timed the checks.
+    slow: bool = False

@@ -256,6 +256,7 @@ class _PopulationIndex(Generic[T]):
             yield from self.above.get((key, condition), ())
 
 
+@lru_cache(maxsize=65536)
 def _subsets(qualifiers: frozenset[str]) -> list[frozenset[str]]:
     if len(qualifiers) > MAX_SUBSET_QUALIFIERS:
         return [frozenset(), qualifiers]
@@ -293,10 +294,13 @@ def class_pairs(classes: list[FactClass], concepts: _Concepts) -> Iterator[tuple
     for cls in classes:
         fact = cls.fact
         found: list[FactClass] = []
+        closure = concepts.closure(fact.concept)
         for subset in _subsets(fact.qualifiers):
-            for ancestor in concepts.closure(fact.concept):
-                found.extend(exact.get((ancestor, subset), fact.conditions))
-            found.extend(below.get((fact.concept, subset), fact.conditions))
+            for ancestor in closure:
+                if (ancestor, subset) in exact.every:
+                    found.extend(exact.get((ancestor, subset), fact.conditions))
+            if (fact.concept, subset) in below.every:
+                found.extend(below.get((fact.concept, subset), fact.conditions))
         for parent in concepts.parents(fact.concept):
             found.extend(siblings.get((parent, fact.qualifiers), fact.conditions))
         for other in found:
@@ -500,9 +504,12 @@ def _redundancy_findings(scopes: list[Scope]) -> Iterator[Finding]:
 def _pairs(ctx: Context) -> list[Finding]:
     # Many small objects and no cycles: the cyclic collector would rescan the whole corpus again and again.
     with gc_paused():
-        scopes = advising_scopes(ctx)
-        concepts = _Concepts(ctx.project.vocabulary)
-        return [*_direction_findings(scopes, concepts), *_redundancy_findings(scopes)]
+        return list(_direction_findings(advising_scopes(ctx), _Concepts(ctx.project.vocabulary)))
+
+
+def _redundancy(ctx: Context) -> list[Finding]:
+    with gc_paused():
+        return list(_redundancy_findings(advising_scopes(ctx)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -680,6 +687,7 @@ def _dose_findings(key: DoseKey, mine: _Regimen, theirs: _Regimen,
 
 
 CHECKS = (
-    Check("conflicts", (CONTRADICTION, TENSION, DISAGREEMENT, REDUNDANT), _pairs),
+    Check("conflicts", (CONTRADICTION, TENSION, DISAGREEMENT), _pairs, slow=True),
+    Check("redundancy", (REDUNDANT,), _redundancy, slow=True),
     Check("dose-conflicts", (DOSE_CONFLICT,), _doses),
 )

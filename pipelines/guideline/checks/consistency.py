@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from ..findings import Finding, Severity
 from ..grading import Grade, GradingSchemes
@@ -141,55 +141,80 @@ _PARAPHRASES = (
 _SUFFIX = r"(?:s|es|ed|d|ing|ation|ations|ion|ions)?"
 
 
+# A paraphrase pattern runs only on text holding its literal: most statements hold none of them.
+_PARAPHRASE_LITERALS = ("inability", "can", "could", "not able", "don't", *map(chr, range(0x2010, 0x2016)))
+
+
+@lru_cache(maxsize=4096)
 def normalise_statement(text: str) -> str:
     out = " ".join(text.lower().replace("’", "'").split())
-    for pattern, replacement in _PARAPHRASES:
-        out = pattern.sub(replacement, out)
+    if any(literal in out for literal in _PARAPHRASE_LITERALS):
+        for pattern, replacement in _PARAPHRASES:
+            out = pattern.sub(replacement, out)
     return out
 
 
-def _cue_pattern(cue: str) -> re.Pattern[str]:
-    words = normalise_statement(cue).split()
+@dataclass(frozen=True)
+class _Cue:
+    pattern: re.Pattern[str]
+    # Every word of the cue, which a matching text must contain: a cheap test before the pattern.
+    words: tuple[str, ...]
+    grades: tuple[str, ...]
+
+
+def _cue_pattern(words: list[str]) -> re.Pattern[str]:
     parts = [re.escape(w) + (_SUFFIX if len(w) >= 4 else "") for w in words]
     return re.compile(r"\b" + r"\s+".join(parts) + r"\b")
 
 
 @cache
-def _scheme_cues(cues: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    """(pattern, grades that use it), longest cue first so that 'recommend against' wins over 'recommend'."""
+def _scheme_cues(cues: tuple[tuple[str, str], ...]) -> tuple[_Cue, ...]:
+    """Cues with the grades that use them, longest first so that 'recommend against' wins over 'recommend'."""
     grades_of: dict[str, list[str]] = {}
     for grade, cue in cues:
         grades_of.setdefault(normalise_statement(cue), []).append(grade)
     ordered = sorted(grades_of, key=lambda cue: (-len(cue), cue))
-    return tuple((_cue_pattern(cue), tuple(grades_of[cue])) for cue in ordered)
+    return tuple(_Cue(_cue_pattern(cue.split()), tuple(cue.split()), tuple(grades_of[cue])) for cue in ordered)
 
 
-def wording_matches(text: str, grades: dict[str, Grade]) -> list[tuple[str, str]]:
-    """(grade, matched text) for every scheme verb found; each stretch of text counts once."""
-    cues = tuple((g.grade, cue) for g in grades.values() for cue in g.wording)
+def cues_of(grades: dict[str, Grade]) -> tuple[_Cue, ...]:
+    return _scheme_cues(tuple((g.grade, cue) for g in grades.values() for cue in g.wording))
+
+
+def wording_matches(text: str, cues: tuple[_Cue, ...]) -> list[tuple[str, str]]:
+    """(grade, matched text) for every scheme verb (`cues_of` a scheme's grades) found; each stretch of text
+    counts once."""
     remaining = normalise_statement(text)
     found: list[tuple[str, str]] = []
-    for pattern, users in _scheme_cues(cues):
-        for match in pattern.finditer(remaining):
-            found.extend((grade, match.group(0)) for grade in users)
-        remaining = pattern.sub(lambda m: " " * len(m.group(0)), remaining)
+    for cue in cues:
+        if not all(word in remaining for word in cue.words):
+            continue
+        matches = list(cue.pattern.finditer(remaining))
+        for match in matches:
+            found.extend((grade, match.group(0)) for grade in cue.grades)
+        if matches:
+            remaining = cue.pattern.sub(lambda m: " " * len(m.group(0)), remaining)
     return found
 
 
 def _wording(ctx: Context) -> Iterator[Finding]:
     grading = ctx.project.grading
+    scheme_cues: dict[tuple[str, str | None], tuple[_Cue, ...]] = {}
     for rec in ctx.corpus.recommendations:
         statement = rec.get("statement")
         if (not _in_force(rec) or rec.get("statement_type") != "recommendation"
                 or not isinstance(statement, str)):
             continue
         grade = grade_of(rec, grading)
-        if grade is None:
+        if grade is None or not grade.wording:
             continue
-        grades = grading.grades_of(grade.scheme, grade.version) or {}
-        if not grade.wording or not any(g.wording for g in grades.values()):
+        scheme = (grade.scheme, grade.version)
+        cues = scheme_cues.get(scheme)
+        if cues is None:
+            cues = scheme_cues[scheme] = cues_of(grading.grades_of(*scheme) or {})
+        if not cues:
             continue
-        matches = wording_matches(statement, grades)
+        matches = wording_matches(statement, cues)
         if not matches or any(g.lower() == grade.grade.lower() for g, _ in matches):
             continue
         other_grade, said = matches[0]
@@ -219,8 +244,15 @@ _STRONG = re.compile(r"\bstrong(?:ly)?\s+(?:\w+\s+){0,1}?(?:recommend\w*|suggest
 _WEAK = re.compile(r"\b(?:weak(?:ly)?|conditional(?:ly)?)\s+(?:\w+\s+){0,1}?(?:recommend\w*|suggest\w*)")
 
 
+# Every negative pattern needs one of these words; text without any cannot match.
+_NEGATIVE_LITERALS = ("not", "never", "avoid", "against")
+
+
 def negative_cue(text: str) -> str | None:
-    normalised = _FOR_OR_AGAINST.sub(" ", normalise_statement(text))
+    normalised = normalise_statement(text)
+    if not any(literal in normalised for literal in _NEGATIVE_LITERALS):
+        return None
+    normalised = _FOR_OR_AGAINST.sub(" ", normalised)
     for pattern in _NEGATIVE:
         match = pattern.search(normalised)
         if match:
@@ -252,7 +284,8 @@ def _text_vs_fields(ctx: Context) -> Iterator[Finding]:
                     f"but the direction is 'against'",
                     hint="set direction: for, or reword the statement", key="direction")
         declared = strength_class(rec, grading)
-        strong, weak = _STRONG.search(text), _WEAK.search(text)
+        strong = _STRONG.search(text) if "strong" in text else None
+        weak = _WEAK.search(text) if "weak" in text or "conditional" in text else None
         if strong and declared not in (None, "strong"):
             yield TEXT_CONTRADICTS.finding(
                 rec.location("strength"),
@@ -266,7 +299,7 @@ def _text_vs_fields(ctx: Context) -> Iterator[Finding]:
 
 
 CHECKS = (
-    Check("grade-paradigms", (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION), _paradigms),
-    Check("grade-wording", (WORDING,), _wording),
-    Check("statement-fields", (TEXT_CONTRADICTS,), _text_vs_fields),
+    Check("grade-paradigms", (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION), _paradigms, per_record=True),
+    Check("grade-wording", (WORDING,), _wording, per_record=True),
+    Check("statement-fields", (TEXT_CONTRADICTS,), _text_vs_fields, per_record=True),
 )

@@ -213,6 +213,6 @@ def _conflicting(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
 
 CHECKS = (
     Check("citations", (UNRESOLVED, ORPHAN, CITED_TWICE, UNCITED), _citations),
-    Check("reference-identifiers", (MALFORMED,), _identifiers),
+    Check("reference-identifiers", (MALFORMED,), _identifiers, per_record=True),
     Check("duplicate-references", (SAME_IDENTIFIER, SAME_TITLE), _duplicates),
 )

@@ -196,7 +196,7 @@ def _grades(ctx: Context) -> Iterator[Finding]:
 CHECKS = (
     Check("duplicate-ids", (DUPLICATE_ID,), _duplicate_ids),
     Check("sections", (UNKNOWN_SECTION, BAD_SUMMARY), _sections),
-    Check("concepts", (UNKNOWN_CONCEPT,), _concepts),
+    Check("concepts", (UNKNOWN_CONCEPT,), _concepts, per_record=True),
     Check("vocabulary", (VOCABULARY_STRUCTURE,), _vocabulary),
-    Check("grades", (UNKNOWN_SCHEME, UNKNOWN_GRADE, CLASS_MISMATCH), _grades),
+    Check("grades", (UNKNOWN_SCHEME, UNKNOWN_GRADE, CLASS_MISMATCH), _grades, per_record=True),
 )
