@@ -169,21 +169,34 @@ def run_key(parts: Iterable[str]) -> str:
     return digest(*parts)
 
 
-def encode_entry(doc: Document, schema_findings: list[Finding], check_findings: list[Finding]) -> bytes:
-    """A parsed file as stored and as sent back by workers: data, packed positions, findings of the loader,
-    the schemas and the per-record checks."""
+@dataclass
+class ParsedFile:
+    """A file as parsed and checked on its own: what the cache keeps and workers send back."""
+
+    doc: Document
+    schema_findings: list[Finding]
+    # Of the per-record checks.
+    check_findings: list[Finding] = field(default_factory=list)
+    # The keys its records publish (checks.base.Keys), by which a window finds the files a change affects.
+    keys: frozenset[str] = frozenset()
+
+
+def encode_entry(parsed: ParsedFile) -> bytes:
+    doc = parsed.doc
     packed = pack_positions(doc)
     positions = None if packed is not None else doc.positions
-    return pickle.dumps((doc.data, packed, positions, doc.findings, schema_findings, check_findings, doc.digest),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((doc.data, packed, positions, doc.findings, parsed.schema_findings, parsed.check_findings,
+                         parsed.keys, doc.digest), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def decode_entry(display: str, payload: bytes) -> tuple[Document, list[Finding], list[Finding]] | None:
+def decode_entry(display: str, payload: bytes) -> ParsedFile | None:
     try:
-        data, packed, positions, findings, schema_findings, check_findings, file_digest = pickle.loads(payload)
+        data, packed, positions, findings, schema_findings, check_findings, keys, file_digest = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever unpickling raised
         return None
     if not (isinstance(findings, list) and isinstance(schema_findings, list) and isinstance(check_findings, list)
-            and isinstance(file_digest, str) and (isinstance(packed, array) or isinstance(positions, dict))):
+            and isinstance(keys, frozenset) and isinstance(file_digest, str)
+            and (isinstance(packed, array) or isinstance(positions, dict))):
         return None
-    return Document(display, data, positions or {}, findings, file_digest, packed), schema_findings, check_findings
+    return ParsedFile(Document(display, data, positions or {}, findings, file_digest, packed), schema_findings,
+                      check_findings, keys)

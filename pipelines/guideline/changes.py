@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,14 +20,12 @@ from typing import TYPE_CHECKING, Any
 from .errors import UsageError
 from .findings import Finding
 from .loader import parse_text
-from .model import Corpus, add_document, file_kind
+from .model import Corpus, add_document, file_kind, named_ids
 from .project import YAML_SUFFIXES, Project, display_path
 
 if TYPE_CHECKING:
     from .engine import ValidationResult
 
-# Record fields that name other records by id.
-LINK_FIELDS = ("citations", "superseded_by", "summary")
 RECORD_FILE_KINDS = frozenset({"topic", "bibliography"})
 
 
@@ -35,20 +33,9 @@ def record_links(corpus: Corpus) -> dict[str, list[str]]:
     """Record id -> ids of the records that cite or name it."""
     links: dict[str, list[str]] = defaultdict(list)
     for record in corpus.records():
-        for target in _named(record.data):
+        for target in named_ids(record.data):
             links[target].append(record.id)
     return dict(links)
-
-
-def _named(data: Any) -> Iterator[str]:
-    if not isinstance(data, dict):
-        return
-    for name in LINK_FIELDS:
-        value = data.get(name)
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, list):
-            yield from (v for v in value if isinstance(v, str))
 
 
 @dataclass
@@ -163,7 +150,7 @@ def describe_change(project: Project, rev: str) -> Change:
         for key in edited:
             change.records.add(key[1])
             for records, _ in versions:
-                change.named.update(_named(records.get(key)))
+                change.named.update(named_ids(records.get(key)))
     return change
 
 

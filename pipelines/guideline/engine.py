@@ -8,14 +8,25 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
 
-from .cache import CHECK_SECONDS, FILES, RUNS, STATS, Cache, decode_entry, digest, encode_entry, git_state
+from .cache import (
+    CHECK_SECONDS,
+    FILES,
+    RUNS,
+    STATS,
+    Cache,
+    ParsedFile,
+    decode_entry,
+    digest,
+    encode_entry,
+    git_state,
+)
 from .changes import record_links
-from .checks import CHECKS, Check, Context
+from .checks import CHECKS, RELATIONS, Check, Context
 from .errors import GuidelineError, UsageError
 from .findings import Finding, Location, Severity, sort_findings
 from .loader import Document, gc_paused, parse_text, read_bytes
@@ -67,6 +78,8 @@ class Source:
     display: str
     raw: bytes | Document
     digest: str
+    # Size and modification time, taken before the bytes were read; None when the file could not be read.
+    stat: tuple[int, int] | None = None
 
     @property
     def key(self) -> str:
@@ -80,15 +93,20 @@ def read_sources(paths: Sequence[Path], project: Project) -> list[Source]:
         raise UsageError(f"no such file or folder: {', '.join(missing)}",
                          hint="check the path; with no path, validate checks guidelines/")
     known = {path.absolute(): doc for path, doc in project.data_documents.items()}
-    sources = []
-    for path in files:
-        display = display_path(path)
-        raw = known.get(path) or read_bytes(path, display, max_bytes=project.policy.max_file_bytes, root=project.root)
-        if isinstance(raw, bytes):
-            sources.append(Source(path, display, raw, hashlib.blake2b(raw, digest_size=16).hexdigest()))
-        else:
-            sources.append(Source(path, display, raw, raw.digest or digest(*(f.message for f in raw.findings))))
-    return sources
+    return [read_source(path, project, known.get(path)) for path in files]
+
+
+def read_source(path: Path, project: Project, loaded: Document | None = None) -> Source:
+    display = display_path(path)
+    try:
+        status = path.stat()
+        stat: tuple[int, int] | None = (status.st_size, status.st_mtime_ns)
+    except OSError:
+        stat = None
+    raw = loaded or read_bytes(path, display, max_bytes=project.policy.max_file_bytes, root=project.root)
+    if isinstance(raw, bytes):
+        return Source(path, display, raw, hashlib.blake2b(raw, digest_size=16).hexdigest(), stat)
+    return Source(path, display, raw, raw.digest or digest(*(f.message for f in raw.findings)), stat)
 
 
 def load_corpus(paths: Sequence[Path], project: Project, progress: Progress | None = None,
@@ -98,19 +116,27 @@ def load_corpus(paths: Sequence[Path], project: Project, progress: Progress | No
 
 @dataclass(frozen=True)
 class FileChecks:
-    """The per-record checks, run on each file by the process that parsed it, their findings cached with it."""
+    """What is done to each file by the process that parsed it, and cached with it: the per-record checks,
+    and the keys by which the other checks relate its records to others."""
 
     checks: tuple[Check, ...]
     project: Project
     today: date
     # Names the data files the checks read: part of every file's cache key.
     key: str
+    # The keys each file loaded so far publishes, by its path as shown.
+    published: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def run(self, doc: Document, invalid: set[str]) -> list[Finding]:
+    def run(self, doc: Document, schema_findings: list[Finding]) -> ParsedFile:
         corpus = Corpus()
-        add_document(corpus, doc, invalid)
+        add_document(corpus, doc, _invalid(schema_findings))
         ctx = Context(corpus, self.project, self.today)
-        return [finding for check in self.checks for finding in check.run(ctx)]
+        found = [finding for check in self.checks for finding in check.run(ctx)]
+        keys = set(kind_keys(doc))
+        for record in corpus.records():
+            for relation in RELATIONS:
+                keys.update(relation(record, self.project).published)
+        return ParsedFile(doc, schema_findings, found, frozenset(keys))
 
 
 def file_checks(project: Project, today: date) -> FileChecks:
@@ -131,11 +157,10 @@ def build_corpus(sources: Sequence[Source], progress: Progress | None = None, ca
     `checks`, their findings join the corpus's."""
     corpus = Corpus()
     with gc_paused():
-        for done, (doc, schema_findings, check_findings) in enumerate(_documents(sources, cache, checks), 1):
-            corpus.findings.extend(doc.findings)
-            corpus.findings.extend(schema_findings)
-            corpus.findings.extend(check_findings)
-            add_document(corpus, doc, _invalid(schema_findings))
+        for done, parsed in enumerate(parse_files(sources, cache, checks), 1):
+            add_parsed(corpus, parsed)
+            if checks:
+                checks.published[parsed.doc.path] = parsed.keys
             if progress:
                 progress(done, len(sources))
         # The corpus lives as long as the run and holds no reference cycles: take its millions of objects out of
@@ -148,18 +173,27 @@ def build_corpus(sources: Sequence[Source], progress: Progress | None = None, ca
 PARALLEL_MIN_BYTES = 512 * 1024
 
 
+def kind_keys(doc: Document) -> frozenset[str]:
+    kind = file_kind(doc.data)
+    return frozenset({f"kind:{kind.name}"}) if kind else frozenset()
+
+
+def add_parsed(corpus: Corpus, parsed: ParsedFile) -> None:
+    corpus.findings.extend(parsed.doc.findings)
+    corpus.findings.extend(parsed.schema_findings)
+    corpus.findings.extend(parsed.check_findings)
+    add_document(corpus, parsed.doc, _invalid(parsed.schema_findings))
+
+
 def _invalid(schema_findings: list[Finding]) -> set[str]:
     return {f.record for f in schema_findings if f.record}
-
-
-Parsed = tuple[Document, list[Finding], list[Finding]]
 
 
 def _entry_key(source: Source, checks: FileChecks | None) -> str:
     return digest(source.key, checks.key) if checks else source.key
 
 
-def _documents(sources: Sequence[Source], cache: Cache | None, checks: FileChecks | None) -> Iterator[Parsed]:
+def parse_files(sources: Sequence[Source], cache: Cache | None, checks: FileChecks | None) -> Iterator[ParsedFile]:
     """(document, schema findings, per-record check findings) of every source, in order."""
     cached: dict[int, bytes] = {}
     todo: list[Source] = []
@@ -176,7 +210,7 @@ def _documents(sources: Sequence[Source], cache: Cache | None, checks: FileCheck
               if parallel else iter(()))
     for index, source in enumerate(sources):
         if isinstance(source.raw, Document):
-            yield source.raw, check_document(source.raw), []
+            yield ParsedFile(source.raw, check_document(source.raw), keys=kind_keys(source.raw))
             continue
         entry = None
         if index in cached:
@@ -188,21 +222,20 @@ def _documents(sources: Sequence[Source], cache: Cache | None, checks: FileCheck
 
 def _parse_source(source: Source, cache: Cache | None, checks: FileChecks | None) -> bytes:
     """Runs in a worker: parse and check one file, store the result, hand it back pickled."""
-    doc, schema_findings, check_findings = _parse_here(source, None, checks)
-    payload = encode_entry(doc, schema_findings, check_findings)
+    payload = encode_entry(_parse_here(source, None, checks))
     if cache is not None:
         cache.put(FILES, _entry_key(source, checks), payload)
     return payload
 
 
-def _parse_here(source: Source, cache: Cache | None, checks: FileChecks | None) -> Parsed:
+def _parse_here(source: Source, cache: Cache | None, checks: FileChecks | None) -> ParsedFile:
     assert isinstance(source.raw, bytes)
     doc = parse_text(source.raw, source.display)
     schema_findings = check_document(doc)
-    check_findings = checks.run(doc, _invalid(schema_findings)) if checks else []
+    parsed = checks.run(doc, schema_findings) if checks else ParsedFile(doc, schema_findings)
     if cache is not None:
-        cache.put(FILES, _entry_key(source, checks), encode_entry(doc, schema_findings, check_findings))
-    return doc, schema_findings, check_findings
+        cache.put(FILES, _entry_key(source, checks), encode_entry(parsed))
+    return parsed
 
 
 # Below this many records, the checks finish before worker processes would have started.
@@ -283,8 +316,22 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
         hit = cache.load(RUNS, key)
         if isinstance(hit, CachedRun):
             return ValidationResult(hit.findings, Corpus(), hit.files, cached=True, links=hit.links)
-    corpus = build_corpus(sources, progress, cache, file_checks(project, today))
-    ctx = Context(corpus, project, today)
+    checks = file_checks(project, today)
+    corpus = build_corpus(sources, progress, cache, checks)
+    result = ValidationResult(check_corpus(Context(corpus, project, today), cache), corpus, len(corpus.documents))
+    if cache and key:
+        result.links = record_links(corpus)
+        cache.store(RUNS, key, CachedRun(result.findings, result.files, result.links))
+        if _covers_corpus(sources, project):
+            remember(sources, checks, cache)
+            cache.prune(len(sources))
+    return result
+
+
+def check_corpus(ctx: Context, cache: Cache | None = None) -> list[Finding]:
+    """The loaded corpus's findings with those of the checks that compare records, waived, pointed at their
+    sources, with the policy's severities, sorted."""
+    corpus, project = ctx.corpus, ctx.project
     findings = list(corpus.findings)
     findings.extend(run_checks(ctx, cache, [check for check in CHECKS if not check.per_record]))
     # Data files that checks read on demand are reported even when they lie outside the checked paths.
@@ -292,13 +339,51 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
     findings.extend(f for f in project.findings if f.file not in scanned)
     findings = apply_waivers(findings, project, scanned)
     findings = with_sources(findings, corpus)
-    result = ValidationResult(sort_findings(apply_policy(findings, project)), corpus, len(corpus.documents))
-    if cache and key:
-        result.links = record_links(corpus)
-        cache.store(RUNS, key, CachedRun(result.findings, result.files, result.links))
-        if _covers_corpus(sources, project):
-            cache.prune(len(sources))
-    return result
+    return sort_findings(apply_policy(findings, project))
+
+
+# Stored after every run over the whole corpus, for windows (window.py).
+SNAPSHOT = "snapshot"
+# A file modified this close to the snapshot may change again within the same timestamp: hash it next time.
+RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    digest: str
+    size: int
+    # -1: modified too close to the snapshot to trust its time.
+    mtime_ns: int
+    keys: frozenset[str]
+
+    @classmethod
+    def of(cls, source: Source, keys: frozenset[str]) -> FileFacts | None:
+        if source.stat is None:
+            return None
+        size, mtime = source.stat
+        return cls(source.digest, size, mtime if time.time_ns() - mtime > RACY_NS else -1, keys)
+
+
+@dataclass
+class Snapshot:
+    """What a run over the whole corpus learnt of each file, by its path as shown, with the data it was made
+    with (FileChecks.key)."""
+
+    data_key: str
+    files: dict[str, FileFacts]
+
+    def store(self, cache: Cache) -> None:
+        cache.store(STATS, SNAPSHOT, self)
+
+
+def remember(sources: Sequence[Source], checks: FileChecks, cache: Cache) -> None:
+    files: dict[str, FileFacts] = {}
+    for source in sources:
+        keys = checks.published.get(source.display)
+        facts = FileFacts.of(source, keys) if keys is not None else None
+        if facts is not None:
+            files[source.display] = facts
+    Snapshot(checks.key, files).store(cache)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,43 @@ def skipped(skip: bool = True) -> Iterator[None]:
         _skip.reset(token)
 
 
+def is_skipped() -> bool:
+    return _skip.get()
+
+
+# Row-level expectations that judge each row alone.
+_ROW_LOCAL = frozenset({
+    "expect_column_values_to_be_between", "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set", "expect_column_values_to_not_be_null", "expect_column_values_to_be_null",
+    "expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex",
+    "expect_column_values_to_match_regex_list", "expect_column_values_to_not_match_regex_list",
+    "expect_column_values_to_be_of_type", "expect_column_values_to_be_in_type_list",
+    "expect_column_value_lengths_to_be_between", "expect_column_value_lengths_to_equal",
+    "expect_column_values_to_match_strftime_format", "expect_column_values_to_be_dateutil_parseable",
+    "expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal",
+    "expect_column_pair_values_to_be_in_set", "expect_multicolumn_sum_to_equal",
+})
+_ROW_LEVEL_MARKS = ("_values_", "_value_lengths_", "expect_column_pair_", "expect_multicolumn_", "expect_compound_")
+# A window (validate --changed-since) holds every record with the same id or topic as one it checks.
+_WINDOW_COLUMNS = frozenset({"record", "topic"})
+
+
+def window_safe(project: Project) -> bool:
+    """Whether the suite finds on a window's rows what it finds on them in the whole corpus: every row-level
+    expectation judges each row alone or compares rows by id or topic, and no aggregate names rows (`mostly`).
+    Aggregates without rows are reported on the suite file, which a window never reports on."""
+    suite = load_suite(project)
+    for entry in suite.entries if suite else ():
+        mostly = entry.kwargs.get("mostly")
+        if isinstance(mostly, (int, float)) and mostly < 1:
+            return False
+        if not any(mark in entry.expectation for mark in _ROW_LEVEL_MARKS) or entry.expectation in _ROW_LOCAL:
+            continue
+        if "unique" not in entry.expectation or _WINDOW_COLUMNS.isdisjoint(_domain_columns(entry.kwargs)):
+            return False
+    return True
+
+
 def load_suite(project: Project) -> Suite | None:
     """The project's suite, checked against its schema, frames and parameters; None when there is none."""
     doc = project.data_document(SUITE_FILE)

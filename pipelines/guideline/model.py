@@ -137,6 +137,22 @@ class Corpus:
         return self.first("topic", recommendation.topic) if recommendation.topic else None
 
 
+# Record fields that name other records by id.
+LINK_FIELDS = ("citations", "superseded_by", "summary")
+
+
+def named_ids(data: Any) -> Iterator[str]:
+    """Ids a record's data cites or names (citations, superseded_by, a topic's summary)."""
+    if not isinstance(data, dict):
+        return
+    for name in LINK_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, list):
+            yield from (v for v in value if isinstance(v, str))
+
+
 def _id_of(item: Any) -> str | None:
     return item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else None
 

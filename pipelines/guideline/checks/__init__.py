@@ -5,16 +5,20 @@ from __future__ import annotations
 from .. import expectations, waivers
 from . import conflicts, consistency, evidence, references, structure, workflow
 from .base import Check, Context
+from .structure import topic_keys
 
 CHECKS: tuple[Check, ...] = (
     *structure.CHECKS,
     *references.CHECKS,
     *evidence.CHECKS,
-    Check("expectations", (), expectations.run_check),
+    Check("expectations", (), expectations.run_check, keys=(topic_keys,)),
     *conflicts.CHECKS,
     *consistency.CHECKS,
     *workflow.CHECKS,
-    Check("waivers", waivers.RULES, waivers.run_check),
+    Check("waivers", waivers.RULES, waivers.run_check, keys=()),
 )
 
-__all__ = ["CHECKS", "Check", "Context"]
+# Every relation some check compares records by, each once: the keys a file publishes are theirs.
+RELATIONS = tuple(dict.fromkeys(relation for check in CHECKS for relation in check.relations or ()))
+
+__all__ = ["CHECKS", "RELATIONS", "Check", "Context"]

@@ -1,4 +1,5 @@
-"""What a check is: rules it may report, and a function from the checked corpus to findings."""
+"""What a check is: rules it may report, a function from the checked corpus to findings, and what its findings
+about a record depend on."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..findings import Finding
-from ..model import Corpus
+from ..model import Corpus, Record
 from ..project import Project
 from ..rules import Rule
 
@@ -17,6 +18,21 @@ class Context:
     corpus: Corpus
     project: Project
     today: date
+    # The corpus is a window on a larger one (validate --changed-since): it holds every record the findings
+    # of interest depend on, and nothing outside it may be read to complete it.
+    window: bool = False
+
+
+@dataclass(frozen=True)
+class Keys:
+    """How a check relates records. A record's findings may depend on every record that publishes a key the
+    record looks up, and on nothing else but itself and the project's data files."""
+
+    published: Iterable[str] = ()
+    looked_up: Iterable[str] = ()
+
+
+NO_KEYS = Keys()
 
 
 @dataclass(frozen=True)
@@ -30,3 +46,18 @@ class Check:
     per_record: bool = False
     # Among the longest at scale: starts first on a worker when no earlier run has timed the checks.
     slow: bool = False
+    # The relations by which the check compares records: () when it compares none (it reads data files, or
+    # each record alone). A check that leaves this None makes every --changed-since run check the whole corpus.
+    keys: tuple[KeysOf, ...] | None = None
+
+    @property
+    def relations(self) -> tuple[KeysOf, ...] | None:
+        return () if self.per_record else self.keys
+
+
+KeysOf = Callable[[Record, Project], Keys]
+
+
+def id_keys(record: Record, project: Project) -> Keys:
+    """Records with the same id."""
+    return Keys((f"id:{record.id}",), (f"id:{record.id}",))

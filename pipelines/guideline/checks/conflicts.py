@@ -24,10 +24,11 @@ from typing import Any, Generic, TypeVar
 from ..findings import Finding, Location, Severity
 from ..loader import gc_paused
 from ..model import ADVISING_TYPES, INACTIVE_STATES, Corpus, Record
+from ..project import Project
 from ..rules import Rule
 from ..units import Frequency, Quantity, frequency, quantity, route
 from ..vocabulary import Vocabulary, normalise_term
-from .base import Check, Context
+from .base import Check, Context, Keys
 
 CONTRADICTION = Rule(
     "CON001", "Contradictory recommendations", Severity.ERROR,
@@ -501,6 +502,26 @@ def _redundancy_findings(scopes: list[Scope]) -> Iterator[Finding]:
                                     related=(first.rec.location("statement"),), key=first.rec.id)
 
 
+def concept_keys(record: Record, project: Project) -> Keys:
+    """Records whose interventions are related: the same concept, one a kind of the other, or siblings (the
+    keys ignore populations, so they find a few records more than are compared)."""
+    vocabulary = project.vocabulary
+    published: list[str] = []
+    looked_up: list[str] = []
+    for concept in _strings(record.data.get("intervention")):
+        closure = vocabulary.with_ancestors(concept)
+        parents = [f"parent:{p}" for p in (vocabulary.concepts[concept].parents if concept in vocabulary else ())]
+        published += [f"concept:{concept}", *(f"below:{a}" for a in closure), *parents]
+        looked_up += [*(f"concept:{a}" for a in closure), f"below:{concept}", *parents]
+    return Keys(published, looked_up)
+
+
+def dose_keys(record: Record, project: Project) -> Keys:
+    """Records that dose the same agent."""
+    agents = [f"dose:{d['agent']}" for d in record.list_of("dosing") if isinstance(d, dict) and isinstance(d.get("agent"), str)]
+    return Keys(agents, agents)
+
+
 def _pairs(ctx: Context) -> list[Finding]:
     # Many small objects and no cycles: the cyclic collector would rescan the whole corpus again and again.
     with gc_paused():
@@ -687,7 +708,7 @@ def _dose_findings(key: DoseKey, mine: _Regimen, theirs: _Regimen,
 
 
 CHECKS = (
-    Check("conflicts", (CONTRADICTION, TENSION, DISAGREEMENT), _pairs, slow=True),
-    Check("redundancy", (REDUNDANT,), _redundancy, slow=True),
-    Check("dose-conflicts", (DOSE_CONFLICT,), _doses),
+    Check("conflicts", (CONTRADICTION, TENSION, DISAGREEMENT), _pairs, slow=True, keys=(concept_keys,)),
+    Check("redundancy", (REDUNDANT,), _redundancy, slow=True, keys=(concept_keys,)),
+    Check("dose-conflicts", (DOSE_CONFLICT,), _doses, keys=(dose_keys,)),
 )

@@ -17,7 +17,7 @@ from ..loader import Document
 from ..model import INACTIVE_STATES, Record
 from ..rules import Rule
 from .base import Check, Context
-from .references import Bibliography, bibliography
+from .references import Bibliography, bibliography, citation_keys
 
 NOTICES_FILE = "safety-notices.yaml"
 RETRACTIONS_FILE = "retractions.yaml"
@@ -304,6 +304,6 @@ def _retraction_of(ref: Record, retracted: dict[tuple[str, str], Retraction]) ->
 
 
 CHECKS = (
-    Check("evidence", (WEAK_SUPPORT, REVIEW_OVERDUE, EVIDENCE_OUTDATED, RETRACTED), _evidence),
-    Check("safety-notices", (SAFETY_NOTICE, NOTICE_CONCEPT), _safety),
+    Check("evidence", (WEAK_SUPPORT, REVIEW_OVERDUE, EVIDENCE_OUTDATED, RETRACTED), _evidence, keys=(citation_keys,)),
+    Check("safety-notices", (SAFETY_NOTICE, NOTICE_CONCEPT), _safety, keys=()),
 )

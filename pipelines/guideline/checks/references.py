@@ -10,10 +10,10 @@ from pathlib import Path
 
 from .. import identifiers
 from ..findings import Finding, Severity
-from ..model import Corpus, Record, add_document
-from ..project import collect_files, display_path
+from ..model import Corpus, Record, add_document, named_ids
+from ..project import Project, collect_files, display_path
 from ..rules import Rule
-from .base import Check, Context
+from .base import NO_KEYS, Check, Context, Keys
 
 BIBLIOGRAPHY_DIR = "references"
 # Statement types that may stand without a citation: a good-practice statement or context that advises nothing.
@@ -89,7 +89,7 @@ def bibliography(ctx: Context) -> Bibliography:
     """The checked references, completed with the rest of guidelines/references/ when only some files are
     checked, so that a citation resolves the same way whatever subset is validated."""
     references: dict[str, Record] = {ref_id: found[0] for ref_id, found in ctx.corpus.by_id("reference").items()}
-    unchecked = _unchecked_files(ctx)
+    unchecked = [] if ctx.window else _unchecked_files(ctx)
     if unchecked:
         data_dir = ctx.project.data_dir
         extra = Corpus()
@@ -101,6 +101,26 @@ def bibliography(ctx: Context) -> Bibliography:
         for ref_id, found in extra.by_id("reference").items():
             references.setdefault(ref_id, found[0])
     return Bibliography(references, not unchecked)
+
+
+def citation_keys(record: Record, project: Project) -> Keys:
+    """A record's findings depend on the records it names (and others with its id); a reference's on the
+    records that cite it."""
+    named = list(named_ids(record.data))
+    return Keys((f"id:{record.id}", *(f"cite:{n}" for n in named)),
+                (f"id:{record.id}", f"cite:{record.id}", *(f"id:{n}" for n in named)))
+
+
+def _work_keys(record: Record, project: Project) -> Keys:
+    """References that share an identifier, or a title and year."""
+    if record.kind != "reference":
+        return NO_KEYS
+    ids = record.data.get("identifiers")
+    keys = [f"work:{name}:{key}" for name, key in (identifiers.work_keys(ids) if isinstance(ids, dict) else {}).items()]
+    title, year = record.data.get("title"), record.data.get("year")
+    if isinstance(title, str) and isinstance(year, int):
+        keys.append(f"title:{year}:{identifiers.title_key(title)}")
+    return Keys(keys, keys)
 
 
 def _unchecked_files(ctx: Context) -> list[Path]:
@@ -212,7 +232,7 @@ def _conflicting(a: Mapping[str, str], b: Mapping[str, str]) -> bool:
 
 
 CHECKS = (
-    Check("citations", (UNRESOLVED, ORPHAN, CITED_TWICE, UNCITED), _citations),
+    Check("citations", (UNRESOLVED, ORPHAN, CITED_TWICE, UNCITED), _citations, keys=(citation_keys,)),
     Check("reference-identifiers", (MALFORMED,), _identifiers, per_record=True),
-    Check("duplicate-references", (SAME_IDENTIFIER, SAME_TITLE), _duplicates),
+    Check("duplicate-references", (SAME_IDENTIFIER, SAME_TITLE), _duplicates, keys=(_work_keys,)),
 )

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Iterator
 
 from ..findings import Finding, Location, Severity
 from ..model import Record
+from ..project import Project
 from ..rules import Rule
-from .base import Check, Context
+from .base import Check, Context, Keys, id_keys
 
 DUPLICATE_ID = Rule("ID001", "Duplicate id", Severity.ERROR,
                     "Two records of the same kind share an id (or two vocabulary concepts do). Ids must be unique "
@@ -64,6 +65,13 @@ def _duplicate_concepts(ctx: Context) -> Iterator[Finding]:
                                        related=(earlier,))
         else:
             first[item["id"]] = where
+
+
+def topic_keys(record: Record, project: Project) -> Keys:
+    """The records of a topic, the topic's summary, and other records with the same id."""
+    named = (f"id:{record.data['summary']}",) if isinstance(record.data.get("summary"), str) else ()
+    own = (f"topic:{record.topic}", f"id:{record.id}") if record.topic else (f"id:{record.id}",)
+    return Keys(own, (*own, *named))
 
 
 def _sections(ctx: Context) -> Iterator[Finding]:
@@ -194,9 +202,9 @@ def _grades(ctx: Context) -> Iterator[Finding]:
 
 
 CHECKS = (
-    Check("duplicate-ids", (DUPLICATE_ID,), _duplicate_ids),
-    Check("sections", (UNKNOWN_SECTION, BAD_SUMMARY), _sections),
+    Check("duplicate-ids", (DUPLICATE_ID,), _duplicate_ids, keys=(id_keys,)),
+    Check("sections", (UNKNOWN_SECTION, BAD_SUMMARY), _sections, keys=(topic_keys,)),
     Check("concepts", (UNKNOWN_CONCEPT,), _concepts, per_record=True),
-    Check("vocabulary", (VOCABULARY_STRUCTURE,), _vocabulary),
+    Check("vocabulary", (VOCABULARY_STRUCTURE,), _vocabulary, keys=()),
     Check("grades", (UNKNOWN_SCHEME, UNKNOWN_GRADE, CLASS_MISMATCH), _grades, per_record=True),
 )

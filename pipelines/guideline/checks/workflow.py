@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from .. import workflow
 from ..findings import Finding
 from .base import Check, Context
+from .references import citation_keys
+from .structure import topic_keys
 
 
 def _workflow(ctx: Context) -> Iterator[Finding]:
     yield from workflow.check_corpus(ctx.corpus, ctx.project)
 
 
-CHECKS = (Check("workflow", workflow.RULES, _workflow),)
+CHECKS = (Check("workflow", workflow.RULES, _workflow, keys=(topic_keys, citation_keys)),)

@@ -13,6 +13,7 @@ from ..engine import validate
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..project import CORPUS_DIR
 from ..registry import all_rules
+from ..window import window_result
 from ..render import REPORTERS
 from .common import Progress, add_root_option, add_today_option, emit, open_project, today_of, use_colour
 
@@ -54,10 +55,13 @@ def run(args: argparse.Namespace) -> int:
     project = open_project(args)
     paths = args.paths or [project.root / CORPUS_DIR]
     change = describe_change(project, args.changed_since) if args.changed_since else None
+    cache = None if args.no_cache else open_cache(project.root)
     with expectations.skipped(args.no_expectations):
-        result = validate(paths, project, today=today_of(args), progress=Progress("checking files"),
-                          cache=None if args.no_cache else open_cache(project.root), options=_run_options(args))
-    if change is not None:
+        windowed = (window_result(project, change, today=today_of(args), cache=cache)
+                    if change is not None and not args.paths else None)
+        result = windowed or validate(paths, project, today=today_of(args), progress=Progress("checking files"),
+                                      cache=cache, options=_run_options(args))
+    if change is not None and windowed is None:
         result = only_affected(result, change)
     colour = args.color == "always" or (args.color == "auto" and args.output is None and use_colour(sys.stdout))
     rules = all_rules(None if args.no_expectations else project)

@@ -1,0 +1,175 @@
+"""`validate --changed-since` on a window: the files a change can affect, checked without the rest.
+
+Every run over the whole corpus with the cache leaves a snapshot (engine.Snapshot): each file's content hash,
+size and modification time, and the keys its records publish under the relations the checks declare
+(checks.base.Keys: ids, citations, topics, intervention concepts, dosed agents, identifiers of works). From it:
+
+1. files whose size or time differ from the snapshot are hashed again, and those whose content changed are
+   parsed (or taken from the file cache) for their keys;
+2. the affected records are those `changes.affected` names: edited since the revision, named by an edited
+   record, or citing one;
+3. the window holds the changed files, the files of the affected records, of every record related to one (a
+   key in common), and of every record those related records look up: all that a finding touching an
+   affected record can depend on. Data files are always in it;
+4. every check runs on the window, and findings are kept by the same rule as after a full run.
+
+The findings are therefore the full run's, filtered (a test compares the two on generated changes), at the
+cost of the window. Nothing is guessed: without a snapshot made by the same code with the same data files,
+with a check that declares no keys, with an expectation suite that compares rows by more than ids and topics,
+or when the change reaches a data file, `window_result` answers None and the caller checks everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import expectations
+from .cache import STATS, Cache, ParsedFile
+from .changes import Change, filter_findings, record_links
+from .checks import CHECKS, RELATIONS, Context
+from .engine import (
+    SNAPSHOT,
+    FileChecks,
+    FileFacts,
+    Snapshot,
+    Source,
+    ValidationResult,
+    add_parsed,
+    check_corpus,
+    file_checks,
+    parse_files,
+    read_source,
+)
+from .model import Corpus, Record, add_document, named_ids
+from .project import Project, collect_files, display_path
+
+RECORD_KINDS = frozenset({"kind:topic", "kind:bibliography"})
+
+
+@dataclass
+class _Window:
+    project: Project
+    checks: FileChecks
+    cache: Cache
+    # Every file of the corpus, in the order of a full run, with the keys its records publish.
+    order: dict[str, int]
+    keys: dict[str, frozenset[str]]
+    paths: dict[str, Path]
+    loaded: dict[str, ParsedFile] = field(default_factory=dict)
+    records: dict[str, list[Record]] = field(default_factory=dict)
+
+    def files_with(self, wanted: set[str]) -> set[str]:
+        return {display for display, keys in self.keys.items() if not keys.isdisjoint(wanted)}
+
+    def load(self, displays: Iterable[str], ready: dict[str, ParsedFile] | None = None) -> list[Record]:
+        """Load files (from the cache when it has them); the records of the files loaded now."""
+        todo = sorted((d for d in displays if d not in self.loaded and d in self.order), key=self.order.__getitem__)
+        known = {d: parsed for d, parsed in (ready or {}).items() if d in todo}
+        sources = [read_source(self.paths[d], self.project, self.project.data_documents.get(self.paths[d]))
+                   for d in todo if d not in known]
+        parsed_files = dict(known)
+        parsed_files.update((source.display, parsed)
+                            for source, parsed in zip(sources, parse_files(sources, self.cache, self.checks)))
+        found: list[Record] = []
+        for display in todo:
+            parsed = parsed_files[display]
+            self.loaded[display] = parsed
+            scratch = Corpus()
+            add_document(scratch, parsed.doc)
+            self.records[display] = list(scratch.records())
+            found.extend(self.records[display])
+        return found
+
+    def loaded_records(self) -> Iterable[Record]:
+        for records in self.records.values():
+            yield from records
+
+    def corpus(self) -> Corpus:
+        corpus = Corpus()
+        for display in sorted(self.loaded, key=self.order.__getitem__):
+            add_parsed(corpus, self.loaded[display])
+        return corpus
+
+
+def _published(record: Record, project: Project) -> set[str]:
+    return {key for relation in RELATIONS for key in relation(record, project).published}
+
+
+def _looked_up(records: Iterable[Record], project: Project) -> set[str]:
+    return {key for record in records for relation in RELATIONS for key in relation(record, project).looked_up}
+
+
+def window_result(project: Project, change: Change, *, today: date, cache: Cache | None) -> ValidationResult | None:
+    """The findings of validate --changed-since from a window, or None when a window cannot be trusted."""
+    if cache is None or change.everything or any(check.relations is None for check in CHECKS):
+        return None
+    if not expectations.is_skipped() and not expectations.window_safe(project):
+        return None
+    snapshot = cache.load(STATS, SNAPSHOT)
+    checks = file_checks(project, today)
+    if not isinstance(snapshot, Snapshot) or snapshot.data_key != checks.key:
+        return None
+    window = _open(project, checks, cache, snapshot)
+    if window is None:
+        return None
+    # The records change.records names, their citers, and every record with one of those ids.
+    affected = set(change.records) | change.named
+    window.load(change.files | window.files_with(
+        {f"id:{i}" for i in affected} | {f"cite:{i}" for i in change.records}
+        | {display for display, keys in window.keys.items() if keys.isdisjoint(RECORD_KINDS)}))
+    affected |= {record.id for record in window.loaded_records()
+                 if not change.records.isdisjoint(named_ids(record.data))}
+    window.load(window.files_with({f"id:{i}" for i in affected}))
+    core = [record for record in window.loaded_records() if record.id in affected]
+    wanted = _looked_up(core, project)
+    window.load(window.files_with(wanted))
+    # Relations are symmetric by construction: a record related to the core publishes a key the core looks up.
+    related = [record for record in window.loaded_records() if not _published(record, project).isdisjoint(wanted)]
+    window.load(window.files_with(_looked_up(related, project)))
+    corpus = window.corpus()
+    found = check_corpus(Context(corpus, project, today, window=True))
+    kept = filter_findings(found, change, record_links(corpus))
+    return ValidationResult(kept, corpus, len(window.order))
+
+
+def _open(project: Project, checks: FileChecks, cache: Cache, snapshot: Snapshot) -> _Window | None:
+    """The window's index: the snapshot, brought up to date with files changed since it was made."""
+    paths, _ = collect_files([project.data_dir], project.root)
+    displays = [display_path(path) for path in paths]
+    window = _Window(project, checks, cache, {d: i for i, d in enumerate(displays)}, {}, dict(zip(displays, paths)))
+    stale: list[Source] = []
+    for display, path in zip(displays, paths):
+        facts = snapshot.files.get(display)
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        if facts is not None and (facts.size, facts.mtime_ns) == (status.st_size, status.st_mtime_ns):
+            window.keys[display] = facts.keys
+            continue
+        source = read_source(path, project, project.data_documents.get(path))
+        if facts is not None and facts.digest == source.digest:
+            window.keys[display] = facts.keys
+        else:
+            stale.append(source)
+        _update(snapshot, source, facts.keys if facts is not None and facts.digest == source.digest else None)
+    reparsed = dict(zip((s.display for s in stale), parse_files(stale, cache, checks)))
+    for display, parsed in reparsed.items():
+        window.keys[display] = parsed.keys
+    window.load(reparsed, ready=reparsed)
+    for source in stale:
+        _update(snapshot, source, reparsed[source.display].keys)
+    if stale or len(snapshot.files) != len(displays):
+        snapshot.files = {d: snapshot.files[d] for d in displays if d in snapshot.files}
+        snapshot.store(cache)
+    return window
+
+
+def _update(snapshot: Snapshot, source: Source, keys: frozenset[str] | None) -> None:
+    facts = FileFacts.of(source, keys) if keys is not None else None
+    if facts is not None:
+        snapshot.files[source.display] = facts
+
