@@ -27,6 +27,7 @@ from . import __version__
 from .fileio import write_atomic
 from .findings import Finding
 from .loader import Document, pack_positions
+from .model import file_kind
 
 CACHE_DIR = ".guideline-cache"
 FILES = "files"
@@ -177,8 +178,15 @@ class ParsedFile:
     schema_findings: list[Finding]
     # Of the per-record checks.
     check_findings: list[Finding] = field(default_factory=list)
-    # The keys its records publish (checks.base.Keys), by which a window finds the files a change affects.
-    keys: frozenset[str] = frozenset()
+    # The keys each record publishes (checks.base.Keys), in the order of Corpus.records(): a window finds the
+    # records a change affects through them. Empty for a file that is not a topic or a bibliography.
+    record_keys: tuple[frozenset[str], ...] = ()
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The keys of all its records, and what kind of file it is."""
+        kind = file_kind(self.doc.data)
+        return frozenset({f"kind:{kind.name}"} if kind else ()).union(*self.record_keys)
 
 
 def encode_entry(parsed: ParsedFile) -> bytes:
@@ -186,7 +194,7 @@ def encode_entry(parsed: ParsedFile) -> bytes:
     packed = pack_positions(doc)
     positions = None if packed is not None else doc.positions
     return pickle.dumps((doc.data, packed, positions, doc.findings, parsed.schema_findings, parsed.check_findings,
-                         parsed.keys, doc.digest), protocol=pickle.HIGHEST_PROTOCOL)
+                         parsed.record_keys, doc.digest), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def decode_entry(display: str, payload: bytes) -> ParsedFile | None:
@@ -195,7 +203,7 @@ def decode_entry(display: str, payload: bytes) -> ParsedFile | None:
     except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever unpickling raised
         return None
     if not (isinstance(findings, list) and isinstance(schema_findings, list) and isinstance(check_findings, list)
-            and isinstance(keys, frozenset) and isinstance(file_digest, str)
+            and isinstance(keys, tuple) and isinstance(file_digest, str)
             and (isinstance(packed, array) or isinstance(positions, dict))):
         return None
     return ParsedFile(Document(display, data, positions or {}, findings, file_digest, packed), schema_findings,

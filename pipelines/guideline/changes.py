@@ -1,11 +1,12 @@
 """`validate --changed-since REV`: the findings a change since a git revision can affect, and only those.
 
-The whole tree is validated (the cache makes that cheap when little changed), then findings are kept when
-they touch an affected record: one added, removed or edited since REV, a record that cites or names such a
-record (a citation that no longer resolves), a record the edited versions cite or name (a reference that is no
-longer cited), or a record related to one of those by the finding itself (the other record of a duplicate id or
-a conflict). A change to a data file (vocabulary, grading schemes, policy, roster...) can affect any record,
-so then every finding is kept. Kept findings are exactly the full run's, never recomputed differently.
+Findings are kept when they are about an affected record: one added, removed or edited since REV, a record
+that cites or names such a record (a citation that no longer resolves), or a record the edited versions cite or
+name (a reference that is no longer cited); and findings about another record that name an edited one as
+related (the other record of a duplicate id or a conflict). A change to a data file (vocabulary, grading
+schemes, policy, roster...) can affect any record, so then every finding is kept. Kept findings are exactly a
+full run's: window.py finds them without checking the whole corpus, and falls back to a full run, filtered here,
+when it cannot.
 """
 
 from __future__ import annotations
@@ -155,6 +156,8 @@ def describe_change(project: Project, rev: str) -> Change:
 
 
 def affected(change: Change, links: dict[str, list[str]]) -> set[str]:
+    """Records whose own findings the change can affect: edited, named by an edited version, or citing an
+    edited record."""
     ids = set(change.records) | change.named
     for record_id in change.records:
         ids.update(links.get(record_id, ()))
@@ -166,7 +169,7 @@ def touches(finding: Finding, change: Change, ids: set[str]) -> bool:
         return True
     if finding.record in ids:
         return True
-    return any(loc.record in ids for loc in finding.related)
+    return any(loc.record in change.records for loc in finding.related)
 
 
 def only_affected(result: ValidationResult, change: Change) -> ValidationResult:

@@ -30,9 +30,9 @@ from .checks import CHECKS, RELATIONS, Check, Context
 from .errors import GuidelineError, UsageError
 from .findings import Finding, Location, Severity, sort_findings
 from .loader import Document, gc_paused, parse_text, read_bytes
-from .model import UNKNOWN_FILE, Corpus, add_document, file_kind
+from .model import UNKNOWN_FILE, Corpus, Record, add_document, file_kind
 from .parallel import map_ordered
-from .project import Project, collect_files, display_path
+from .project import BUILT_IN_DATA, Project, collect_files, display_path
 from .schema import validate_document
 from .waivers import apply_waivers
 
@@ -129,14 +129,11 @@ class FileChecks:
 
     def run(self, doc: Document, schema_findings: list[Finding]) -> ParsedFile:
         corpus = Corpus()
-        add_document(corpus, doc, _invalid(schema_findings))
+        add_document(corpus, doc, invalid_records(schema_findings))
         ctx = Context(corpus, self.project, self.today)
         found = [finding for check in self.checks for finding in check.run(ctx)]
-        keys = set(kind_keys(doc))
-        for record in corpus.records():
-            for relation in RELATIONS:
-                keys.update(relation(record, self.project).published)
-        return ParsedFile(doc, schema_findings, found, frozenset(keys))
+        keys = tuple(published_keys(record, self.project) for record in corpus.records())
+        return ParsedFile(doc, schema_findings, found, keys)
 
 
 def file_checks(project: Project, today: date) -> FileChecks:
@@ -144,11 +141,19 @@ def file_checks(project: Project, today: date) -> FileChecks:
     # Run once on nothing first, so that the data files they read load here and now: they become part of the
     # cache key, and their own findings are reported (what a worker process reads is lost with it).
     empty = Context(Corpus(), project, today)
-    for check in checks:
-        list(check.run(empty))
-    data = sorted((path.as_posix(), doc.digest or digest(*(f.message for f in doc.findings)))
-                  for path, doc in project.data_documents.items())
-    return FileChecks(checks, project, today, digest(*(f"{path}\x1f{hashed}" for path, hashed in data)))
+    project.asked = set()
+    try:
+        for check in checks:
+            list(check.run(empty))
+        read = {project.data_file(name) for name in BUILT_IN_DATA} | project.asked
+    finally:
+        project.asked = None
+    parts = []
+    for path in sorted(read):
+        doc = project.data_documents.get(path)
+        hashed = "missing" if doc is None else doc.digest or digest(*(f.message for f in doc.findings))
+        parts.append(f"{path.as_posix()}\x1f{hashed}")
+    return FileChecks(checks, project, today, digest(*parts))
 
 
 def build_corpus(sources: Sequence[Source], progress: Progress | None = None, cache: Cache | None = None,
@@ -173,19 +178,18 @@ def build_corpus(sources: Sequence[Source], progress: Progress | None = None, ca
 PARALLEL_MIN_BYTES = 512 * 1024
 
 
-def kind_keys(doc: Document) -> frozenset[str]:
-    kind = file_kind(doc.data)
-    return frozenset({f"kind:{kind.name}"}) if kind else frozenset()
+def published_keys(record: Record, project: Project) -> frozenset[str]:
+    return frozenset(key for relation in RELATIONS for key in relation(record, project).published)
 
 
 def add_parsed(corpus: Corpus, parsed: ParsedFile) -> None:
     corpus.findings.extend(parsed.doc.findings)
     corpus.findings.extend(parsed.schema_findings)
     corpus.findings.extend(parsed.check_findings)
-    add_document(corpus, parsed.doc, _invalid(parsed.schema_findings))
+    add_document(corpus, parsed.doc, invalid_records(parsed.schema_findings))
 
 
-def _invalid(schema_findings: list[Finding]) -> set[str]:
+def invalid_records(schema_findings: list[Finding]) -> set[str]:
     return {f.record for f in schema_findings if f.record}
 
 
@@ -210,7 +214,7 @@ def parse_files(sources: Sequence[Source], cache: Cache | None, checks: FileChec
               if parallel else iter(()))
     for index, source in enumerate(sources):
         if isinstance(source.raw, Document):
-            yield ParsedFile(source.raw, check_document(source.raw), keys=kind_keys(source.raw))
+            yield ParsedFile(source.raw, check_document(source.raw))
             continue
         entry = None
         if index in cached:
@@ -331,9 +335,13 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
 def check_corpus(ctx: Context, cache: Cache | None = None) -> list[Finding]:
     """The loaded corpus's findings with those of the checks that compare records, waived, pointed at their
     sources, with the policy's severities, sorted."""
-    corpus, project = ctx.corpus, ctx.project
-    findings = list(corpus.findings)
-    findings.extend(run_checks(ctx, cache, [check for check in CHECKS if not check.per_record]))
+    findings = [*ctx.corpus.findings, *run_checks(ctx, cache, [check for check in CHECKS if not check.per_record])]
+    return finish(findings, ctx.corpus, ctx.project)
+
+
+def finish(findings: list[Finding], corpus: Corpus, project: Project) -> list[Finding]:
+    """Findings of checks on the corpus, with those of data files read on demand, waived, pointed at their
+    sources, with the policy's severities, sorted."""
     # Data files that checks read on demand are reported even when they lie outside the checked paths.
     scanned = {doc.path for doc in corpus.documents}
     findings.extend(f for f in project.findings if f.file not in scanned)

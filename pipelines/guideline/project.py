@@ -18,6 +18,8 @@ VOCABULARY_FILE = "vocabulary.yaml"
 GRADING_FILE = "grading-schemes.yaml"
 POLICY_FILE = "policy.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
+# Read by every project as it opens; the rest are read on demand (Project.data_document).
+BUILT_IN_DATA = (POLICY_FILE, VOCABULARY_FILE, GRADING_FILE)
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Project:
     grading: GradingSchemes
     policy: Policy
     data_documents: dict[Path, Document] = field(default_factory=dict)
+    # While set, every data file asked for by name is added to it (see engine.file_checks).
+    asked: set[Path] | None = field(default=None, repr=False)
 
     @property
     def findings(self) -> list[Finding]:
@@ -39,6 +43,8 @@ class Project:
     def data_document(self, name: str) -> Document | None:
         """A data file under guidelines/ (notices, roster, suite...), parsed once; None when it does not exist."""
         path = self.data_dir / name
+        if self.asked is not None:
+            self.asked.add(path)
         if path not in self.data_documents:
             if not path.is_file():
                 return None

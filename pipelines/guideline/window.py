@@ -29,7 +29,8 @@ from pathlib import Path
 from . import expectations
 from .cache import STATS, Cache, ParsedFile
 from .changes import Change, filter_findings, record_links
-from .checks import CHECKS, RELATIONS, Context
+from .checks import CHECKS, Context
+from .checks.base import KeysOf
 from .engine import (
     SNAPSHOT,
     FileChecks,
@@ -37,13 +38,16 @@ from .engine import (
     Snapshot,
     Source,
     ValidationResult,
-    add_parsed,
-    check_corpus,
     file_checks,
+    finish,
+    invalid_records,
     parse_files,
+    published_keys,
     read_source,
 )
-from .model import Corpus, Record, add_document, named_ids
+from .findings import Finding
+from .loader import gc_paused
+from .model import Corpus, Record, add_document
 from .project import Project, collect_files, display_path
 
 RECORD_KINDS = frozenset({"kind:topic", "kind:bibliography"})
@@ -59,47 +63,60 @@ class _Window:
     keys: dict[str, frozenset[str]]
     paths: dict[str, Path]
     loaded: dict[str, ParsedFile] = field(default_factory=dict)
-    records: dict[str, list[Record]] = field(default_factory=dict)
+    # Each loaded record with the keys it publishes.
+    records: dict[str, list[tuple[Record, frozenset[str]]]] = field(default_factory=dict)
 
     def files_with(self, wanted: set[str]) -> set[str]:
         return {display for display, keys in self.keys.items() if not keys.isdisjoint(wanted)}
 
-    def load(self, displays: Iterable[str], ready: dict[str, ParsedFile] | None = None) -> list[Record]:
-        """Load files (from the cache when it has them); the records of the files loaded now."""
+    def load(self, displays: Iterable[str], ready: dict[str, ParsedFile] | None = None) -> None:
+        """Load files, from the cache when it has them."""
         todo = sorted((d for d in displays if d not in self.loaded and d in self.order), key=self.order.__getitem__)
-        known = {d: parsed for d, parsed in (ready or {}).items() if d in todo}
+        parsed_files = {d: parsed for d, parsed in (ready or {}).items() if d in todo}
         sources = [read_source(self.paths[d], self.project, self.project.data_documents.get(self.paths[d]))
-                   for d in todo if d not in known]
-        parsed_files = dict(known)
+                   for d in todo if d not in parsed_files]
         parsed_files.update((source.display, parsed)
                             for source, parsed in zip(sources, parse_files(sources, self.cache, self.checks)))
-        found: list[Record] = []
         for display in todo:
-            parsed = parsed_files[display]
-            self.loaded[display] = parsed
+            parsed = self.loaded[display] = parsed_files[display]
             scratch = Corpus()
-            add_document(scratch, parsed.doc)
-            self.records[display] = list(scratch.records())
-            found.extend(self.records[display])
-        return found
+            add_document(scratch, parsed.doc, invalid_records(parsed.schema_findings))
+            records = list(scratch.records())
+            keys = parsed.record_keys if len(parsed.record_keys) == len(records) else tuple(
+                published_keys(record, self.project) for record in records)
+            self.records[display] = list(zip(records, keys))
 
-    def loaded_records(self) -> Iterable[Record]:
-        for records in self.records.values():
-            yield from records
+    def publishing(self, wanted: set[str]) -> list[Record]:
+        """Loaded records that publish one of the keys."""
+        return [record for pairs in self.records.values() for record, keys in pairs if not keys.isdisjoint(wanted)]
 
-    def corpus(self) -> Corpus:
+    def corpus(self, chosen: Iterable[Record]) -> Corpus:
+        """The chosen records, with every loaded document and its findings, in the order of a full run."""
         corpus = Corpus()
+        ids = {id(record) for record in chosen}
         for display in sorted(self.loaded, key=self.order.__getitem__):
-            add_parsed(corpus, self.loaded[display])
+            parsed = self.loaded[display]
+            corpus.documents.append(parsed.doc)
+            corpus.findings.extend((*parsed.doc.findings, *parsed.schema_findings, *parsed.check_findings))
+            for record, _ in self.records[display]:
+                if id(record) in ids:
+                    corpus.add(record)
         return corpus
 
+    def around(self, edited: list[Record], others: list[Record], relations: tuple[KeysOf, ...]) -> list[Record]:
+        """What a check with these relations needs to find, as a full run would, every finding about the
+        records and every finding that names an edited record as related: the records they look up, and for
+        the edited ones also what the records related to them look up. (Relations are symmetric by
+        construction: a related record publishes a key the edited one looks up, and the other way round.)"""
+        near = _looked_up((*edited, *others), relations, self.project)
+        self.load(self.files_with(near))
+        far = _looked_up(self.publishing(_looked_up(edited, relations, self.project)), relations, self.project)
+        self.load(self.files_with(far))
+        return [*edited, *others, *self.publishing(near | far)]
 
-def _published(record: Record, project: Project) -> set[str]:
-    return {key for relation in RELATIONS for key in relation(record, project).published}
 
-
-def _looked_up(records: Iterable[Record], project: Project) -> set[str]:
-    return {key for record in records for relation in RELATIONS for key in relation(record, project).looked_up}
+def _looked_up(records: Iterable[Record], relations: tuple[KeysOf, ...], project: Project) -> set[str]:
+    return {key for record in records for relation in relations for key in relation(record, project).looked_up}
 
 
 def window_result(project: Project, change: Change, *, today: date, cache: Cache | None) -> ValidationResult | None:
@@ -115,23 +132,28 @@ def window_result(project: Project, change: Change, *, today: date, cache: Cache
     window = _open(project, checks, cache, snapshot)
     if window is None:
         return None
-    # The records change.records names, their citers, and every record with one of those ids.
-    affected = set(change.records) | change.named
-    window.load(change.files | window.files_with(
-        {f"id:{i}" for i in affected} | {f"cite:{i}" for i in change.records}
-        | {display for display, keys in window.keys.items() if keys.isdisjoint(RECORD_KINDS)}))
-    affected |= {record.id for record in window.loaded_records()
-                 if not change.records.isdisjoint(named_ids(record.data))}
-    window.load(window.files_with({f"id:{i}" for i in affected}))
-    core = [record for record in window.loaded_records() if record.id in affected]
-    wanted = _looked_up(core, project)
-    window.load(window.files_with(wanted))
-    # Relations are symmetric by construction: a record related to the core publishes a key the core looks up.
-    related = [record for record in window.loaded_records() if not _published(record, project).isdisjoint(wanted)]
-    window.load(window.files_with(_looked_up(related, project)))
-    corpus = window.corpus()
-    found = check_corpus(Context(corpus, project, today, window=True))
-    kept = filter_findings(found, change, record_links(corpus))
+    # The affected records (changes.affected): edited, named by an edited version, or citing an edited one.
+    data_files = {display for display, keys in window.keys.items() if keys.isdisjoint(RECORD_KINDS)}
+    citing = {f"cite:{i}" for i in change.records}
+    window.load(change.files | data_files | window.files_with(citing))
+    affected = change.named | {record.id for record in window.publishing(citing)}
+    window.load(window.files_with({f"id:{i}" for i in affected | change.records}))
+    edited = window.publishing({f"id:{i}" for i in change.records})
+    others = window.publishing({f"id:{i}" for i in affected - change.records})
+    # Each check on the records it needs, with the findings of the per-record checks from the files.
+    chosen: dict[tuple[KeysOf, ...], list[Record]] = {}
+    findings: list[Finding] = []
+    for check in CHECKS:
+        if check.per_record:
+            continue
+        relations = check.relations or ()
+        if relations not in chosen:
+            chosen[relations] = window.around(edited, others, relations)
+        ctx = Context(window.corpus(chosen[relations]), project, today, window=True)
+        with gc_paused():
+            findings.extend(check.run(ctx))
+    corpus = window.corpus(record for records in chosen.values() for record in records)
+    kept = filter_findings(finish([*corpus.findings, *findings], corpus, project), change, record_links(corpus))
     return ValidationResult(kept, corpus, len(window.order))
 
 

@@ -13,8 +13,8 @@ from ..engine import validate
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..project import CORPUS_DIR
 from ..registry import all_rules
-from ..window import window_result
 from ..render import REPORTERS
+from ..window import window_result
 from .common import Progress, add_root_option, add_today_option, emit, open_project, today_of, use_colour
 
 EXAMPLES = """examples:
