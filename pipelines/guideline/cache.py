@@ -17,26 +17,30 @@ import subprocess
 import sys
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from . import __version__
 from .fileio import write_atomic
 from .findings import Finding
-from .loader import Document, pack_positions
+from .loader import Document, pack_positions, parse_text
 from .model import file_kind
 
 CACHE_DIR = ".guideline-cache"
 FILES = "files"
 RUNS = "runs"
 STATS = "stats"
+# Anything made from content that is costly to make again: keyed by a hash of that content.
+MEMO = "memo"
+KEEP_MEMOS = 64
 # How long each check took last time, so that the longest start first.
 CHECK_SECONDS = "check-seconds"
 # Whole-run entries are large (every finding) and only the latest few are ever hit again.
 KEEP_RUNS = 8
+T = TypeVar("T")
 _MAGIC = b"GLC1"
 _HEADER = len(_MAGIC) + 4
 _PACKAGE = Path(__file__).resolve().parent
@@ -125,6 +129,23 @@ class Cache:
         Only after a run that saw every file (the caller knows), so a partial run never empties the cache."""
         _prune_unused(self.folder / FILES, self.used, files_in_run)
         _keep_latest(self.folder / RUNS, KEEP_RUNS)
+        _keep_latest(self.folder / MEMO, KEEP_MEMOS)
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """What make() returns, made once for this key (which must name everything it is made from)."""
+        found = self.load(MEMO, key)
+        if found is not None:
+            return cast(T, found)
+        made = make()
+        self.store(MEMO, key, made)
+        return made
+
+
+def parse_cached(raw: bytes, display: str, cache: Cache | None) -> Document:
+    """parse_text, or the document parsed before from the same bytes under the same name."""
+    if cache is None:
+        return parse_text(raw, display)
+    return cache.memo(digest("parse", display, raw), lambda: parse_text(raw, display))
 
 
 def _prune_unused(folder: Path, used: set[str], files_in_run: int) -> None:

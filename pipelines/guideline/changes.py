@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cache import Cache, parse_cached
 from .errors import UsageError
 from .findings import Finding
-from .loader import parse_text
 from .model import Corpus, add_document, file_kind, named_ids
 from .project import YAML_SUFFIXES, Project, display_path
 
@@ -107,11 +107,12 @@ def _blobs(top: Path, sha: str, rels: list[str]) -> dict[str, bytes]:
     return found
 
 
-def _records(raw: bytes | None, display: str) -> tuple[dict[tuple[str, str], Any], str | None] | None:
+def _records(raw: bytes | None, display: str,
+             cache: Cache | None) -> tuple[dict[tuple[str, str], Any], str | None] | None:
     """(kind, id) -> data of a file version, and its file kind; None when it cannot be read record by record."""
     if raw is None:
         return {}, None
-    doc = parse_text(raw, display)
+    doc = parse_cached(raw, display, cache)
     if doc.data is None:
         return None
     corpus = Corpus()
@@ -120,7 +121,7 @@ def _records(raw: bytes | None, display: str) -> tuple[dict[tuple[str, str], Any
     return {(r.kind, r.id): r.data for r in corpus.records()}, kind.name if kind else None
 
 
-def describe_change(project: Project, rev: str) -> Change:
+def describe_change(project: Project, rev: str, cache: Cache | None = None) -> Change:
     _, files = changed_paths(project.root, rev)
     change = Change()
     real_root = project.root.resolve()
@@ -136,7 +137,7 @@ def describe_change(project: Project, rev: str) -> Change:
             new_raw: bytes | None = path.read_bytes()
         except OSError:
             new_raw = None
-        versions = [v for v in (_records(old_raw, display), _records(new_raw, display)) if v is not None]
+        versions = [v for v in (_records(old_raw, display, cache), _records(new_raw, display, cache)) if v is not None]
         if any(kind is not None and kind not in RECORD_FILE_KINDS for _, kind in versions):
             change.everything = True
             return change

@@ -34,6 +34,7 @@ from .model import UNKNOWN_FILE, Corpus, Record, add_document, file_kind
 from .parallel import map_ordered
 from .project import BUILT_IN_DATA, Project, collect_files, display_path
 from .schema import validate_document
+from .snapshot import FileFacts, Snapshot
 from .waivers import apply_waivers
 
 Progress = Callable[[int, int], None]
@@ -350,48 +351,10 @@ def finish(findings: list[Finding], corpus: Corpus, project: Project) -> list[Fi
     return sort_findings(apply_policy(findings, project))
 
 
-# Stored after every run over the whole corpus, for windows (window.py).
-SNAPSHOT = "snapshot"
-# A file modified this close to the snapshot may change again within the same timestamp: hash it next time.
-RACY_NS = 2_000_000_000
-
-
-@dataclass(frozen=True)
-class FileFacts:
-    digest: str
-    size: int
-    # -1: modified too close to the snapshot to trust its time.
-    mtime_ns: int
-    keys: frozenset[str]
-
-    @classmethod
-    def of(cls, source: Source, keys: frozenset[str]) -> FileFacts | None:
-        if source.stat is None:
-            return None
-        size, mtime = source.stat
-        return cls(source.digest, size, mtime if time.time_ns() - mtime > RACY_NS else -1, keys)
-
-
-@dataclass
-class Snapshot:
-    """What a run over the whole corpus learnt of each file, by its path as shown, with the data it was made
-    with (FileChecks.key)."""
-
-    data_key: str
-    files: dict[str, FileFacts]
-
-    def store(self, cache: Cache) -> None:
-        cache.store(STATS, SNAPSHOT, self)
-
-
 def remember(sources: Sequence[Source], checks: FileChecks, cache: Cache) -> None:
-    files: dict[str, FileFacts] = {}
-    for source in sources:
-        keys = checks.published.get(source.display)
-        facts = FileFacts.of(source, keys) if keys is not None else None
-        if facts is not None:
-            files[source.display] = facts
-    Snapshot(checks.key, files).store(cache)
+    """Leave the snapshot of this run over the whole corpus for windows."""
+    facts = {s.display: found for s in sources if (found := FileFacts.of(s.digest, s.stat)) is not None}
+    Snapshot.build(checks.key, facts, checks.published).store(cache)
 
 
 @dataclass(frozen=True)

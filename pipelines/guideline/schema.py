@@ -8,16 +8,19 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from .findings import Finding, Severity
 from .loader import Document, PathKey
 from .rules import Rule
+
+if TYPE_CHECKING:
+    import jsonschema
+    from referencing import Registry
+
+# jsonschema (a tenth of a second to import) is imported only when a document fails and must be explained.
 
 UNKNOWN_FIELD = Rule("SCH001", "Unknown field", Severity.ERROR,
                      "A field that the record's schema does not define, often a misspelling; the hint names "
@@ -51,6 +54,9 @@ def load_schemas() -> dict[str, dict[str, Any]]:
 
 @cache
 def _registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = [(s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
                  for s in load_schemas().values()]
     return Registry().with_resources(resources)
@@ -58,6 +64,8 @@ def _registry() -> Registry[Any]:
 
 @cache
 def _python_validator(name: str) -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     # 2020-12 treats "format" as a note unless asked; a date such as 2026-02-30 must be an error.
     return jsonschema.Draft202012Validator(load_schemas()[name], registry=_registry(),
                                            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
@@ -71,6 +79,8 @@ def _fast_validator(name: str) -> Any:
 
 
 def _type_name(value: Any) -> str:
+    import jsonschema
+
     for json_type, label in _TYPE_NAMES.items():
         if jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(value, json_type) and json_type != "number":
             return label
@@ -192,6 +202,8 @@ def _failing_items(data: Any, schema_name: str) -> tuple[Any, tuple[str, list[in
 
 
 def _leaf_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    import jsonschema.exceptions
+
     if error.validator in ("anyOf", "oneOf", "allOf", "$ref", "if", "then") and error.context:
         best = jsonschema.exceptions.best_match(error.context)
         return [best] if best is not None else [error]

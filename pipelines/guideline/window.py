@@ -27,15 +27,12 @@ from datetime import date
 from pathlib import Path
 
 from . import expectations
-from .cache import STATS, Cache, ParsedFile
+from .cache import Cache, ParsedFile
 from .changes import Change, filter_findings, record_links
 from .checks import CHECKS, Context
 from .checks.base import KeysOf
 from .engine import (
-    SNAPSHOT,
     FileChecks,
-    FileFacts,
-    Snapshot,
     Source,
     ValidationResult,
     file_checks,
@@ -49,8 +46,9 @@ from .findings import Finding
 from .loader import gc_paused
 from .model import Corpus, Record, add_document
 from .project import Project, collect_files, display_path
+from .snapshot import Snapshot
 
-RECORD_KINDS = frozenset({"kind:topic", "kind:bibliography"})
+RECORD_KINDS = {"kind:topic", "kind:bibliography"}
 
 
 @dataclass
@@ -58,16 +56,19 @@ class _Window:
     project: Project
     checks: FileChecks
     cache: Cache
-    # Every file of the corpus, in the order of a full run, with the keys its records publish.
+    # Every file of the corpus, in the order of a full run, and which publish each key.
     order: dict[str, int]
-    keys: dict[str, frozenset[str]]
+    snapshot: Snapshot
     paths: dict[str, Path]
+    # Files whose content differs from the snapshot's (or that are gone), with the keys they publish now.
+    changed: dict[str, frozenset[str]] = field(default_factory=dict)
     loaded: dict[str, ParsedFile] = field(default_factory=dict)
     # Each loaded record with the keys it publishes.
     records: dict[str, list[tuple[Record, frozenset[str]]]] = field(default_factory=dict)
 
     def files_with(self, wanted: set[str]) -> set[str]:
-        return {display for display, keys in self.keys.items() if not keys.isdisjoint(wanted)}
+        found = self.snapshot.files_with(wanted) - set(self.changed)
+        return found | {display for display, keys in self.changed.items() if not keys.isdisjoint(wanted)}
 
     def load(self, displays: Iterable[str], ready: dict[str, ParsedFile] | None = None) -> None:
         """Load files, from the cache when it has them."""
@@ -125,15 +126,15 @@ def window_result(project: Project, change: Change, *, today: date, cache: Cache
         return None
     if not expectations.is_skipped() and not expectations.window_safe(project):
         return None
-    snapshot = cache.load(STATS, SNAPSHOT)
+    snapshot = Snapshot.load(cache)
     checks = file_checks(project, today)
-    if not isinstance(snapshot, Snapshot) or snapshot.data_key != checks.key:
+    if snapshot is None or snapshot.data_key != checks.key:
         return None
     window = _open(project, checks, cache, snapshot)
     if window is None:
         return None
     # The affected records (changes.affected): edited, named by an edited version, or citing an edited one.
-    data_files = {display for display, keys in window.keys.items() if keys.isdisjoint(RECORD_KINDS)}
+    data_files = set(window.order) - window.files_with(RECORD_KINDS)
     citing = {f"cite:{i}" for i in change.records}
     window.load(change.files | data_files | window.files_with(citing))
     affected = change.named | {record.id for record in window.publishing(citing)}
@@ -158,10 +159,12 @@ def window_result(project: Project, change: Change, *, today: date, cache: Cache
 
 
 def _open(project: Project, checks: FileChecks, cache: Cache, snapshot: Snapshot) -> _Window | None:
-    """The window's index: the snapshot, brought up to date with files changed since it was made."""
+    """The window's index: the snapshot, with the files changed since it was made read again. (The snapshot
+    itself is left as it is: the next run over the whole corpus makes a new one.)"""
     paths, _ = collect_files([project.data_dir], project.root)
     displays = [display_path(path) for path in paths]
-    window = _Window(project, checks, cache, {d: i for i, d in enumerate(displays)}, {}, dict(zip(displays, paths)))
+    window = _Window(project, checks, cache, {d: i for i, d in enumerate(displays)}, snapshot,
+                     dict(zip(displays, paths)))
     stale: list[Source] = []
     for display, path in zip(displays, paths):
         facts = snapshot.files.get(display)
@@ -169,29 +172,13 @@ def _open(project: Project, checks: FileChecks, cache: Cache, snapshot: Snapshot
             status = path.stat()
         except OSError:
             return None
-        if facts is not None and (facts.size, facts.mtime_ns) == (status.st_size, status.st_mtime_ns):
-            window.keys[display] = facts.keys
+        if facts is not None and facts.same_stat(status.st_size, status.st_mtime_ns):
             continue
         source = read_source(path, project, project.data_documents.get(path))
-        if facts is not None and facts.digest == source.digest:
-            window.keys[display] = facts.keys
-        else:
+        if facts is None or facts.digest != source.digest:
             stale.append(source)
-        _update(snapshot, source, facts.keys if facts is not None and facts.digest == source.digest else None)
     reparsed = dict(zip((s.display for s in stale), parse_files(stale, cache, checks)))
-    for display, parsed in reparsed.items():
-        window.keys[display] = parsed.keys
+    window.changed = {display: parsed.keys for display, parsed in reparsed.items()}
+    window.changed.update((display, frozenset()) for display in set(snapshot.files) - set(displays))
     window.load(reparsed, ready=reparsed)
-    for source in stale:
-        _update(snapshot, source, reparsed[source.display].keys)
-    if stale or len(snapshot.files) != len(displays):
-        snapshot.files = {d: snapshot.files[d] for d in displays if d in snapshot.files}
-        snapshot.store(cache)
     return window
-
-
-def _update(snapshot: Snapshot, source: Source, keys: frozenset[str] | None) -> None:
-    facts = FileFacts.of(source, keys) if keys is not None else None
-    if facts is not None:
-        snapshot.files[source.display] = facts
-

@@ -1,10 +1,16 @@
-"""Every subcommand of `guideline`, in the order `--help` lists them. Add a command here."""
+"""Every subcommand of `guideline`, in the order `--help` lists them. Add a command here (its module is
+NAME_cmd.py, with register() and run())."""
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
-from . import diff_cmd, import_cmd, publish_cmd, review_cmd, rules_cmd, status_cmd, submit_cmd, validate_cmd
+COMMANDS: tuple[str, ...] = ("validate", "rules", "diff", "submit", "review", "status", "publish", "import")
 
-COMMANDS: tuple[ModuleType, ...] = (validate_cmd, rules_cmd, diff_cmd, submit_cmd, review_cmd, status_cmd,
-                                     publish_cmd, import_cmd)
+
+def command_modules(chosen: str | None = None) -> list[ModuleType]:
+    """The modules of every command, or only of the chosen one: a command then starts without importing what
+    the others need (git, the report renderers...)."""
+    names = (chosen,) if chosen in COMMANDS else COMMANDS
+    return [importlib.import_module(f"{__name__}.{name}_cmd") for name in names]

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from ..cache import open_cache
 from ..errors import UsageError
 from ..fileio import write_atomic
 from ..project import Project, find_root, load_project
@@ -44,7 +45,7 @@ def today_of(args: argparse.Namespace) -> date:
 
 def open_project(args: argparse.Namespace) -> Project:
     root = args.root.absolute() if getattr(args, "root", None) else find_root()
-    return load_project(root)
+    return load_project(root, None if getattr(args, "no_cache", True) else open_cache(root))
 
 
 def interactive() -> bool:

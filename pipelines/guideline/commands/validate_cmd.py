@@ -54,8 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     project = open_project(args)
     paths = args.paths or [project.root / CORPUS_DIR]
-    change = describe_change(project, args.changed_since) if args.changed_since else None
     cache = None if args.no_cache else open_cache(project.root)
+    change = describe_change(project, args.changed_since, cache) if args.changed_since else None
     with expectations.skipped(args.no_expectations):
         windowed = (window_result(project, change, today=today_of(args), cache=cache)
                     if change is not None and not args.paths else None)
