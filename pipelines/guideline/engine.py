@@ -125,6 +125,8 @@ class FileChecks:
     today: date
     # Names the data files the checks read: part of every file's cache key.
     key: str
+    # Whether to find the keys each record publishes: only a cache keeps them (for windows).
+    keys: bool = True
     # The keys each file loaded so far publishes, by its path as shown.
     published: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -133,11 +135,11 @@ class FileChecks:
         add_document(corpus, doc, invalid_records(schema_findings))
         ctx = Context(corpus, self.project, self.today)
         found = [finding for check in self.checks for finding in check.run(ctx)]
-        keys = tuple(published_keys(record, self.project) for record in corpus.records())
+        keys = tuple(published_keys(record, self.project) for record in corpus.records()) if self.keys else ()
         return ParsedFile(doc, schema_findings, found, keys)
 
 
-def file_checks(project: Project, today: date) -> FileChecks:
+def file_checks(project: Project, today: date, *, keys: bool = True) -> FileChecks:
     checks = tuple(check for check in CHECKS if check.per_record)
     # Run once on nothing first, so that the data files they read load here and now: they become part of the
     # cache key, and their own findings are reported (what a worker process reads is lost with it).
@@ -154,7 +156,7 @@ def file_checks(project: Project, today: date) -> FileChecks:
         doc = project.data_documents.get(path)
         hashed = "missing" if doc is None else doc.digest or digest(*(f.message for f in doc.findings))
         parts.append(f"{path.as_posix()}\x1f{hashed}")
-    return FileChecks(checks, project, today, digest(*parts))
+    return FileChecks(checks, project, today, digest(*parts), keys)
 
 
 def build_corpus(sources: Sequence[Source], progress: Progress | None = None, cache: Cache | None = None,
@@ -321,7 +323,7 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
         hit = cache.load(RUNS, key)
         if isinstance(hit, CachedRun):
             return ValidationResult(hit.findings, Corpus(), hit.files, cached=True, links=hit.links)
-    checks = file_checks(project, today)
+    checks = file_checks(project, today, keys=cache is not None)
     corpus = build_corpus(sources, progress, cache, checks)
     result = ValidationResult(check_corpus(Context(corpus, project, today), cache), corpus, len(corpus.documents))
     if cache and key:

@@ -141,14 +141,14 @@ _PARAPHRASES = (
 _SUFFIX = r"(?:s|es|ed|d|ing|ation|ations|ion|ions)?"
 
 
-# A paraphrase pattern runs only on text holding its literal: most statements hold none of them.
-_PARAPHRASE_LITERALS = ("inability", "can", "could", "not able", "don't", *map(chr, range(0x2010, 0x2016)))
+# The paraphrase patterns run only on text holding one of their literals: most statements hold none.
+_PARAPHRASE_LITERALS = re.compile("inability|can|could|not able|don't|[\u2010-\u2015]")
 
 
 @lru_cache(maxsize=4096)
 def normalise_statement(text: str) -> str:
     out = " ".join(text.lower().replace("’", "'").split())
-    if any(literal in out for literal in _PARAPHRASE_LITERALS):
+    if _PARAPHRASE_LITERALS.search(out):
         for pattern, replacement in _PARAPHRASES:
             out = pattern.sub(replacement, out)
     return out
@@ -157,8 +157,8 @@ def normalise_statement(text: str) -> str:
 @dataclass(frozen=True)
 class _Cue:
     pattern: re.Pattern[str]
-    # Every word of the cue, which a matching text must contain: a cheap test before the pattern.
-    words: tuple[str, ...]
+    # The cue's first word, which a matching text must contain: a cheap test before the pattern.
+    first_word: str
     grades: tuple[str, ...]
 
 
@@ -174,7 +174,7 @@ def _scheme_cues(cues: tuple[tuple[str, str], ...]) -> tuple[_Cue, ...]:
     for grade, cue in cues:
         grades_of.setdefault(normalise_statement(cue), []).append(grade)
     ordered = sorted(grades_of, key=lambda cue: (-len(cue), cue))
-    return tuple(_Cue(_cue_pattern(cue.split()), tuple(cue.split()), tuple(grades_of[cue])) for cue in ordered)
+    return tuple(_Cue(_cue_pattern(cue.split()), cue.split()[0], tuple(grades_of[cue])) for cue in ordered)
 
 
 def cues_of(grades: dict[str, Grade]) -> tuple[_Cue, ...]:
@@ -187,7 +187,7 @@ def wording_matches(text: str, cues: tuple[_Cue, ...]) -> list[tuple[str, str]]:
     remaining = normalise_statement(text)
     found: list[tuple[str, str]] = []
     for cue in cues:
-        if not all(word in remaining for word in cue.words):
+        if cue.first_word not in remaining:
             continue
         matches = list(cue.pattern.finditer(remaining))
         for match in matches:
