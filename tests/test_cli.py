@@ -236,3 +236,17 @@ def test_readme_quick_start_is_what_ci_runs(repo_root: Path) -> None:
     commands = [line for line in block.splitlines()[1:] if line.strip()]
     assert len(commands) == 2
     assert commands[1] in (repo_root / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_a_command_imports_only_what_it_needs(shipped_project: Path) -> None:
+    """validate starts without git, the report renderers or jsonschema (used only to explain a failure): a
+    tenth of a second each, on every commit."""
+    import subprocess
+    import sys
+    probe = ("import sys\nfrom guideline.cli import main\nmain(['validate', '--no-expectations', '--exit-zero', "
+             "'-o', 'out.txt'])\nprint(sorted(m for m in ('git', 'guideline.diff', 'guideline.render.report_html', "
+             "'jsonschema') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=shipped_project, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -16,7 +16,7 @@ from conftest import run_guideline
 from guideline import engine, expectations
 from guideline.cache import open_cache
 from guideline.changes import describe_change, filter_findings, record_links
-from guideline.engine import ValidationResult
+from guideline.engine import ValidationResult, document_parser, file_checks
 from guideline.project import load_project
 from guideline.window import window_result
 from test_generate import generate
@@ -50,7 +50,9 @@ def corpus(pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
 def _window(root: Path) -> ValidationResult | None:
     project = load_project(root)
-    return window_result(project, describe_change(project, "HEAD"), today=TODAY, cache=open_cache(root))
+    cache = open_cache(root)
+    checks = file_checks(project, TODAY)
+    return window_result(project, describe_change(project, "HEAD", document_parser(cache, checks)), checks, cache=cache)
 
 
 def _full(root: Path) -> list[dict[str, object]]:

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import Cache, parse_cached
 from .errors import UsageError
 from .findings import Finding
+from .loader import Document, parse_text
 from .model import Corpus, add_document, file_kind, named_ids
 from .project import YAML_SUFFIXES, Project, display_path
 
@@ -107,12 +107,19 @@ def _blobs(top: Path, sha: str, rels: list[str]) -> dict[str, bytes]:
     return found
 
 
-def _records(raw: bytes | None, display: str,
-             cache: Cache | None) -> tuple[dict[tuple[str, str], Any], str | None] | None:
+# Parses file versions, given as (bytes, path as shown), in one batch: engine.document_parser goes through the
+# cache and both cores.
+Parser = Callable[[Sequence[tuple[bytes, str]]], list[Document]]
+
+
+def _parse_each(versions: Sequence[tuple[bytes, str]]) -> list[Document]:
+    return [parse_text(raw, display) for raw, display in versions]
+
+
+def _records(doc: Document | None) -> tuple[dict[tuple[str, str], Any], str | None] | None:
     """(kind, id) -> data of a file version, and its file kind; None when it cannot be read record by record."""
-    if raw is None:
+    if doc is None:
         return {}, None
-    doc = parse_cached(raw, display, cache)
     if doc.data is None:
         return None
     corpus = Corpus()
@@ -121,23 +128,28 @@ def _records(raw: bytes | None, display: str,
     return {(r.kind, r.id): r.data for r in corpus.records()}, kind.name if kind else None
 
 
-def describe_change(project: Project, rev: str, cache: Cache | None = None) -> Change:
+def describe_change(project: Project, rev: str, parse: Parser = _parse_each) -> Change:
     _, files = changed_paths(project.root, rev)
     change = Change()
     real_root = project.root.resolve()
     corpus_dir = project.data_dir.absolute()
+    pairs: list[tuple[str, bytes | None, bytes | None]] = []
     for real, old_raw in files.items():
         # git names files by their real path; findings by the path the project was opened with.
         path = project.root.absolute() / real.relative_to(real_root) if real.is_relative_to(real_root) else real
         if not path.is_relative_to(corpus_dir):
             continue
-        display = display_path(path)
-        change.files.add(display)
         try:
             new_raw: bytes | None = path.read_bytes()
         except OSError:
             new_raw = None
-        versions = [v for v in (_records(old_raw, display, cache), _records(new_raw, display, cache)) if v is not None]
+        pairs.append((display_path(path), old_raw, new_raw))
+    wanted = [(raw, display) for display, *raws in pairs for raw in raws if raw is not None]
+    parsed = iter(parse(wanted))
+    for display, old_raw, new_raw in pairs:
+        change.files.add(display)
+        docs = [next(parsed) if raw is not None else None for raw in (old_raw, new_raw)]
+        versions = [v for v in map(_records, docs) if v is not None]
         if any(kind is not None and kind not in RECORD_FILE_KINDS for _, kind in versions):
             change.everything = True
             return change

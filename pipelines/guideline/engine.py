@@ -200,6 +200,17 @@ def _entry_key(source: Source, checks: FileChecks | None) -> str:
     return digest(source.key, checks.key) if checks else source.key
 
 
+def document_parser(cache: Cache | None, checks: FileChecks | None) -> Callable[[Sequence[tuple[bytes, str]]],
+                                                                            list[Document]]:
+    """Parses (bytes, path as shown) pairs as parse_files does: from the cache when a run saw the same bytes,
+    else on both cores, leaving each in the cache for the next."""
+    def parse(versions: Sequence[tuple[bytes, str]]) -> list[Document]:
+        sources = [Source(Path(display), display, raw, hashlib.blake2b(raw, digest_size=16).hexdigest())
+                   for raw, display in versions]
+        return [parsed.doc for parsed in parse_files(sources, cache, checks)]
+    return parse
+
+
 def parse_files(sources: Sequence[Source], cache: Cache | None, checks: FileChecks | None) -> Iterator[ParsedFile]:
     """(document, schema findings, per-record check findings) of every source, in order."""
     cached: dict[int, bytes] = {}

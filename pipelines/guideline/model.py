@@ -109,8 +109,12 @@ class Corpus:
         self._by_id: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
 
     def add(self, record: Record) -> None:
-        {"topic": self.topics, "recommendation": self.recommendations, "reference": self.references}[
-            record.kind].append(record)
+        if record.kind == "recommendation":
+            self.recommendations.append(record)
+        elif record.kind == "reference":
+            self.references.append(record)
+        else:
+            self.topics.append(record)
         self._by_id[record.kind][record.id].append(record)
 
     def by_id(self, kind: str) -> dict[str, list[Record]]:
@@ -158,11 +162,18 @@ def _id_of(item: Any) -> str | None:
 
 
 def add_document(corpus: Corpus, doc: Document, invalid: set[str] | frozenset[str] = frozenset()) -> None:
-    """Split a parsed document into records; records named in `invalid` failed their schema.
+    """Split a parsed document into records (records_of) and add them."""
+    corpus.documents.append(doc)
+    for record in records_of(doc, invalid):
+        corpus.add(record)
+
+
+def records_of(doc: Document, invalid: set[str] | frozenset[str] = frozenset()) -> Iterator[Record]:
+    """The records of a parsed document, in the order of Corpus.records(); those named in `invalid` failed
+    their schema.
 
     Record-level checks skip invalid records (their schema finding says it all); id indexes keep them so that
     citations to them still resolve."""
-    corpus.documents.append(doc)
     data = doc.data
     if not isinstance(data, dict):
         return
@@ -170,16 +181,16 @@ def add_document(corpus: Corpus, doc: Document, invalid: set[str] | frozenset[st
     if isinstance(topic_data, dict):
         topic_id = _id_of(topic_data)
         if topic_id:
-            corpus.add(Record("topic", topic_id, topic_data, doc, ("topic",), topic_id, topic_id not in invalid))
+            yield Record("topic", topic_id, topic_data, doc, ("topic",), topic_id, topic_id not in invalid)
         for index, item in enumerate(_as_list(data.get("recommendations"))):
             rec_id = _id_of(item)
             if rec_id:
-                corpus.add(Record("recommendation", rec_id, item, doc, ("recommendations", index), topic_id,
-                                  rec_id not in invalid))
+                yield Record("recommendation", rec_id, item, doc, ("recommendations", index), topic_id,
+                             rec_id not in invalid)
     for index, item in enumerate(_as_list(data.get("references"))):
         ref_id = _id_of(item)
         if ref_id:
-            corpus.add(Record("reference", ref_id, item, doc, ("references", index), None, ref_id not in invalid))
+            yield Record("reference", ref_id, item, doc, ("references", index), None, ref_id not in invalid)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from . import expectations
@@ -35,7 +34,6 @@ from .engine import (
     FileChecks,
     Source,
     ValidationResult,
-    file_checks,
     finish,
     invalid_records,
     parse_files,
@@ -44,7 +42,7 @@ from .engine import (
 )
 from .findings import Finding
 from .loader import gc_paused
-from .model import Corpus, Record, add_document
+from .model import Corpus, Record, records_of
 from .project import Project, collect_files, display_path
 from .snapshot import Snapshot
 
@@ -80,9 +78,7 @@ class _Window:
                             for source, parsed in zip(sources, parse_files(sources, self.cache, self.checks)))
         for display in todo:
             parsed = self.loaded[display] = parsed_files[display]
-            scratch = Corpus()
-            add_document(scratch, parsed.doc, invalid_records(parsed.schema_findings))
-            records = list(scratch.records())
+            records = list(records_of(parsed.doc, invalid_records(parsed.schema_findings)))
             keys = parsed.record_keys if len(parsed.record_keys) == len(records) else tuple(
                 published_keys(record, self.project) for record in records)
             self.records[display] = list(zip(records, keys))
@@ -120,14 +116,16 @@ def _looked_up(records: Iterable[Record], relations: tuple[KeysOf, ...], project
     return {key for record in records for relation in relations for key in relation(record, project).looked_up}
 
 
-def window_result(project: Project, change: Change, *, today: date, cache: Cache | None) -> ValidationResult | None:
-    """The findings of validate --changed-since from a window, or None when a window cannot be trusted."""
+def window_result(project: Project, change: Change, checks: FileChecks, *,
+                  cache: Cache | None) -> ValidationResult | None:
+    """The findings of validate --changed-since from a window, or None when a window cannot be trusted.
+    checks: engine.file_checks of the run (with keys)."""
     if cache is None or change.everything or any(check.relations is None for check in CHECKS):
         return None
     if not expectations.is_skipped() and not expectations.window_safe(project):
         return None
     snapshot = Snapshot.load(cache)
-    checks = file_checks(project, today)
+    today = checks.today
     if snapshot is None or snapshot.data_key != checks.key:
         return None
     window = _open(project, checks, cache, snapshot)
@@ -143,6 +141,7 @@ def window_result(project: Project, change: Change, *, today: date, cache: Cache
     others = window.publishing({f"id:{i}" for i in affected - change.records})
     # Each check on the records it needs, with the findings of the per-record checks from the files.
     chosen: dict[tuple[KeysOf, ...], list[Record]] = {}
+    corpora: dict[tuple[KeysOf, ...], Corpus] = {}
     findings: list[Finding] = []
     for check in CHECKS:
         if check.per_record:
@@ -150,7 +149,8 @@ def window_result(project: Project, change: Change, *, today: date, cache: Cache
         relations = check.relations or ()
         if relations not in chosen:
             chosen[relations] = window.around(edited, others, relations)
-        ctx = Context(window.corpus(chosen[relations]), project, today, window=True)
+            corpora[relations] = window.corpus(chosen[relations])
+        ctx = Context(corpora[relations], project, today, window=True)
         with gc_paused():
             findings.extend(check.run(ctx))
     corpus = window.corpus(record for records in chosen.values() for record in records)

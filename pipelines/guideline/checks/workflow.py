@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from .. import workflow
 from ..findings import Finding
-from .base import Check, Context
-from .references import citation_keys
+from ..model import Record
+from ..project import Project
+from .base import Check, Context, Keys
 from .structure import topic_keys
 
 
@@ -16,4 +17,12 @@ def _workflow(ctx: Context) -> Iterator[Finding]:
     yield from workflow.check_corpus(ctx.corpus, ctx.project)
 
 
-CHECKS = (Check("workflow", workflow.RULES, _workflow, keys=(topic_keys, citation_keys)),)
+def successor_keys(record: Record, project: Project) -> Keys:
+    """The record named as a successor (superseded_by)."""
+    successor = record.data.get("superseded_by")
+    own = (f"id:{record.id}",)
+    return Keys(own, (*own, f"id:{successor}") if isinstance(successor, str) else own)
+
+
+# Approvals are judged per topic; review logs are data files, which every window holds whole.
+CHECKS = (Check("workflow", workflow.RULES, _workflow, keys=(topic_keys, successor_keys)),)

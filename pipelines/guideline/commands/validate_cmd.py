@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import expectations
 from ..cache import open_cache
 from ..changes import describe_change, only_affected
-from ..engine import validate
+from ..engine import document_parser, file_checks, validate
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..project import CORPUS_DIR
 from ..registry import all_rules
@@ -55,9 +55,11 @@ def run(args: argparse.Namespace) -> int:
     project = open_project(args)
     paths = args.paths or [project.root / CORPUS_DIR]
     cache = None if args.no_cache else open_cache(project.root)
-    change = describe_change(project, args.changed_since, cache) if args.changed_since else None
+    checks = file_checks(project, today_of(args))
+    change = (describe_change(project, args.changed_since, document_parser(cache, checks)) if args.changed_since
+              else None)
     with expectations.skipped(args.no_expectations):
-        windowed = (window_result(project, change, today=today_of(args), cache=cache)
+        windowed = (window_result(project, change, checks, cache=cache)
                     if change is not None and not args.paths else None)
         result = windowed or validate(paths, project, today=today_of(args), progress=Progress("checking files"),
                                       cache=cache, options=_run_options(args))

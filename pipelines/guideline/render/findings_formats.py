@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from xml.sax.saxutils import escape as _escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from .. import __version__
 from ..findings import Finding, Severity, summarize
@@ -31,12 +29,15 @@ def _terminal_safe(value: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
 
 
+# xml.sax.saxutils is imported on use: it pulls in urllib and http.client, a fiftieth of a second on every run.
 def escape(value: str) -> str:
-    return _escape(_xml_safe(value))
+    from xml.sax.saxutils import escape as xml_escape
+    return xml_escape(_xml_safe(value))
 
 
 def quoteattr(value: str) -> str:
-    return _quoteattr(_xml_safe(value))
+    from xml.sax.saxutils import quoteattr as xml_quoteattr
+    return xml_quoteattr(_xml_safe(value))
 
 
 def text(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
