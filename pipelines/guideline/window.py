@@ -125,9 +125,15 @@ def window_result(project: Project, change: Change, checks: FileChecks, *,
     if not expectations.is_skipped() and not expectations.window_safe(project):
         return None
     snapshot = Snapshot.load(cache)
-    today = checks.today
     if snapshot is None or snapshot.data_key != checks.key:
         return None
+    # Loading builds many objects and no cycles: the collector would only walk them again and again.
+    with gc_paused():
+        return _checked(project, change, checks, cache, snapshot)
+
+
+def _checked(project: Project, change: Change, checks: FileChecks, cache: Cache,
+             snapshot: Snapshot) -> ValidationResult | None:
     window = _open(project, checks, cache, snapshot)
     if window is None:
         return None
@@ -150,9 +156,7 @@ def window_result(project: Project, change: Change, checks: FileChecks, *,
         if relations not in chosen:
             chosen[relations] = window.around(edited, others, relations)
             corpora[relations] = window.corpus(chosen[relations])
-        ctx = Context(corpora[relations], project, today, window=True)
-        with gc_paused():
-            findings.extend(check.run(ctx))
+        findings.extend(check.run(Context(corpora[relations], project, checks.today, window=True)))
     corpus = window.corpus(record for records in chosen.values() for record in records)
     kept = filter_findings(finish([*corpus.findings, *findings], corpus, project), change, record_links(corpus))
     return ValidationResult(kept, corpus, len(window.order))
