@@ -167,7 +167,7 @@ def build_corpus(sources: Sequence[Source], progress: Progress | None = None, ca
     with gc_paused():
         for done, parsed in enumerate(parse_files(sources, cache, checks), 1):
             add_parsed(corpus, parsed)
-            if checks:
+            if checks and checks.keys:
                 checks.published[parsed.doc.path] = parsed.keys
             if progress:
                 progress(done, len(sources))

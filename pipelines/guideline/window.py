@@ -27,9 +27,9 @@ from pathlib import Path
 
 from . import expectations
 from .cache import Cache, ParsedFile
-from .changes import Change, filter_findings, record_links
+from .changes import RECORD_FILE_KINDS, Change, filter_findings, record_links
 from .checks import CHECKS, Context
-from .checks.base import KeysOf
+from .checks.base import KeysOf, cite_key, id_key
 from .engine import (
     FileChecks,
     Source,
@@ -37,7 +37,6 @@ from .engine import (
     finish,
     invalid_records,
     parse_files,
-    published_keys,
     read_source,
 )
 from .findings import Finding
@@ -46,7 +45,7 @@ from .model import Corpus, Record, records_of
 from .project import Project, collect_files, display_path
 from .snapshot import Snapshot
 
-RECORD_KINDS = {"kind:topic", "kind:bibliography"}
+RECORD_KINDS = {f"kind:{kind}" for kind in RECORD_FILE_KINDS}
 
 
 @dataclass
@@ -78,10 +77,9 @@ class _Window:
                             for source, parsed in zip(sources, parse_files(sources, self.cache, self.checks)))
         for display in todo:
             parsed = self.loaded[display] = parsed_files[display]
-            records = list(records_of(parsed.doc, invalid_records(parsed.schema_findings)))
-            keys = parsed.record_keys if len(parsed.record_keys) == len(records) else tuple(
-                published_keys(record, self.project) for record in records)
-            self.records[display] = list(zip(records, keys))
+            # A window's checks find keys, so every entry it loads carries them (data files have no records).
+            records = records_of(parsed.doc, invalid_records(parsed.schema_findings))
+            self.records[display] = list(zip(records, parsed.record_keys))
 
     def publishing(self, wanted: set[str]) -> list[Record]:
         """Loaded records that publish one of the keys."""
@@ -139,12 +137,12 @@ def _checked(project: Project, change: Change, checks: FileChecks, cache: Cache,
         return None
     # The affected records (changes.affected): edited, named by an edited version, or citing an edited one.
     data_files = set(window.order) - window.files_with(RECORD_KINDS)
-    citing = {f"cite:{i}" for i in change.records}
+    citing = set(map(cite_key, change.records))
     window.load(change.files | data_files | window.files_with(citing))
     affected = change.named | {record.id for record in window.publishing(citing)}
-    window.load(window.files_with({f"id:{i}" for i in affected | change.records}))
-    edited = window.publishing({f"id:{i}" for i in change.records})
-    others = window.publishing({f"id:{i}" for i in affected - change.records})
+    window.load(window.files_with(set(map(id_key, affected | change.records))))
+    edited = window.publishing(set(map(id_key, change.records)))
+    others = window.publishing(set(map(id_key, affected - change.records)))
     # Each check on the records it needs, with the findings of the per-record checks from the files.
     chosen: dict[tuple[KeysOf, ...], list[Record]] = {}
     corpora: dict[tuple[KeysOf, ...], Corpus] = {}

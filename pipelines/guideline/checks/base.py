@@ -58,6 +58,16 @@ class Check:
 KeysOf = Callable[[Record, Project], Keys]
 
 
+def id_key(record_id: str) -> str:
+    """Published by the records with this id (window.py looks records up by it)."""
+    return f"id:{record_id}"
+
+
+def cite_key(record_id: str) -> str:
+    """Published by the records that cite or name this id."""
+    return f"cite:{record_id}"
+
+
 def id_keys(record: Record, project: Project) -> Keys:
     """Records with the same id."""
-    return Keys((f"id:{record.id}",), (f"id:{record.id}",))
+    return Keys((id_key(record.id),), (id_key(record.id),))

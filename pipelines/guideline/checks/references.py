@@ -13,7 +13,7 @@ from ..findings import Finding, Severity
 from ..model import Corpus, Record, add_document, named_ids
 from ..project import Project, collect_files, display_path
 from ..rules import Rule
-from .base import NO_KEYS, Check, Context, Keys
+from .base import NO_KEYS, Check, Context, Keys, cite_key, id_key
 
 BIBLIOGRAPHY_DIR = "references"
 # Statement types that may stand without a citation: a good-practice statement or context that advises nothing.
@@ -107,8 +107,8 @@ def citation_keys(record: Record, project: Project) -> Keys:
     """A record's findings depend on the records it names (and others with its id); a reference's on the
     records that cite it."""
     named = list(named_ids(record.data))
-    return Keys((f"id:{record.id}", *(f"cite:{n}" for n in named)),
-                (f"id:{record.id}", f"cite:{record.id}", *(f"id:{n}" for n in named)))
+    return Keys((id_key(record.id), *map(cite_key, named)),
+                (id_key(record.id), cite_key(record.id), *map(id_key, named)))
 
 
 def _work_keys(record: Record, project: Project) -> Keys:

@@ -9,7 +9,7 @@ from ..findings import Finding, Location, Severity
 from ..model import Record
 from ..project import Project
 from ..rules import Rule
-from .base import Check, Context, Keys, id_keys
+from .base import Check, Context, Keys, id_key, id_keys
 
 DUPLICATE_ID = Rule("ID001", "Duplicate id", Severity.ERROR,
                     "Two records of the same kind share an id (or two vocabulary concepts do). Ids must be unique "
@@ -70,8 +70,8 @@ def _duplicate_concepts(ctx: Context) -> Iterator[Finding]:
 
 def topic_keys(record: Record, project: Project) -> Keys:
     """The records of a topic, the topic's summary, and other records with the same id."""
-    named = (f"id:{record.data['summary']}",) if isinstance(record.data.get("summary"), str) else ()
-    own = (f"topic:{record.topic}", f"id:{record.id}") if record.topic else (f"id:{record.id}",)
+    named = (id_key(record.data["summary"]),) if isinstance(record.data.get("summary"), str) else ()
+    own = (f"topic:{record.topic}", id_key(record.id)) if record.topic else (id_key(record.id),)
     return Keys(own, (*own, *named))
 
 

@@ -9,7 +9,7 @@ from .. import workflow
 from ..findings import Finding
 from ..model import Record
 from ..project import Project
-from .base import Check, Context, Keys
+from .base import Check, Context, Keys, id_key
 from .structure import topic_keys
 
 
@@ -20,8 +20,8 @@ def _workflow(ctx: Context) -> Iterator[Finding]:
 def successor_keys(record: Record, project: Project) -> Keys:
     """The record named as a successor (superseded_by)."""
     successor = record.data.get("superseded_by")
-    own = (f"id:{record.id}",)
-    return Keys(own, (*own, f"id:{successor}") if isinstance(successor, str) else own)
+    own = (id_key(record.id),)
+    return Keys(own, (*own, id_key(successor)) if isinstance(successor, str) else own)
 
 
 # Approvals are judged per topic; review logs are data files, which every window holds whole.

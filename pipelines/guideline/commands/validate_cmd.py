@@ -55,12 +55,12 @@ def run(args: argparse.Namespace) -> int:
     project = open_project(args)
     paths = args.paths or [project.root / CORPUS_DIR]
     cache = None if args.no_cache else open_cache(project.root)
-    checks = file_checks(project, today_of(args))
-    change = (describe_change(project, args.changed_since, document_parser(cache, checks)) if args.changed_since
-              else None)
+    change, windowed = None, None
     with expectations.skipped(args.no_expectations):
-        windowed = (window_result(project, change, checks, cache=cache)
-                    if change is not None and not args.paths else None)
+        if args.changed_since:
+            checks = file_checks(project, today_of(args))
+            change = describe_change(project, args.changed_since, document_parser(cache, checks))
+            windowed = None if args.paths else window_result(project, change, checks, cache=cache)
         result = windowed or validate(paths, project, today=today_of(args), progress=Progress("checking files"),
                                       cache=cache, options=_run_options(args))
     if change is not None and windowed is None:
