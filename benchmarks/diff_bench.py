@@ -9,8 +9,15 @@ in a throwaway git repository, changes 1% of the recommendations (generate.chang
 commits again. Then it times, in one process:
 
   parse floor     reading the changed files at both revisions from git and parsing them (nothing else)
-  record diff     guideline diff --no-findings: revisions, tree diff, blobs, parse, record and field diff
-  full report     the same plus the findings delta (every check on both whole revisions) and review status
+  record diff     guideline diff --no-findings --no-cache: revisions, tree diff, blobs, parse, record and
+                  field diff
+  full report     the same plus the findings delta (every check on both whole revisions) and review status,
+                  with the project's cache as `guideline diff` uses it, three times:
+                    empty: nothing was ever validated here;
+                    validate at base: the cache `guideline validate` leaves at the base revision, which is
+                    what CI restores from main's last run, or what an editor has after validating before
+                    branching;
+                    again: the cache the previous report left
   render          Markdown, HTML and JSON of the full report
 
 and prints a Markdown table with each time as a multiple of the parse floor.
@@ -37,6 +44,7 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from guideline import expectations
+from guideline.cache import CACHE_DIR, open_cache
 from guideline.diff import compare
 from guideline.loader import parse_text
 from guideline.render import report_html, report_json, report_md
@@ -124,6 +132,20 @@ def parse_changed(root: Path) -> tuple[int, int]:
     return len(files), sum(len(b) for b in blobs.values())
 
 
+def cache_of_validate_at_base(root: Path, scratch: Path) -> Path:
+    """The cache `guideline validate` leaves at the base revision (what CI restores from main's last run)."""
+    tree = scratch / "base-tree"
+    _git(scratch, "clone", "-q", "--shared", str(root), str(tree))
+    _git(tree, "checkout", "-q", "--detach", "base")
+    subprocess.run([sys.executable, "-c", "import sys; from guideline.cli import main; sys.exit(main())",
+                    "validate", "--no-expectations", "--exit-zero", "--format", "json"], cwd=tree, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "pipelines")})
+    saved = scratch / "base-cache"
+    shutil.copytree(tree / CACHE_DIR, saved)
+    shutil.rmtree(tree, ignore_errors=True)
+    return saved
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--records", "-n", type=parse_size, default=10_000, help="1k, 10k or 100k (default 10k)")
@@ -147,24 +169,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prepared {args.records:,} records, {changed:,} changed, in {time.perf_counter() - start:.1f} s",
               file=sys.stderr)
     rows: list[tuple[str, float, str]] = []
+    work = tempfile.mkdtemp(prefix="diff-bench-work-")
     try:
         files, size = timed("parse floor (changed files, both sides)", rows, lambda: parse_changed(root))
         rows[-1] = (rows[-1][0], rows[-1][1], f"{files} files, {size / 1e6:.1f} MB")
         with expectations.skipped(not args.with_expectations):
-            quick = timed("record diff (--no-findings)", rows,
+            quick = timed("record diff (--no-findings --no-cache)", rows,
                           lambda: compare(root, "base", "head", as_of=AS_OF, with_findings=False))
             rows[-1] = (rows[-1][0], rows[-1][1], f"{len(quick.changes)} record changes")
-            full = quick if args.no_findings else timed("full report (findings delta, review status)", rows,
-                                                        lambda: compare(root, "base", "head", as_of=AS_OF))
-        if not args.no_findings:
-            counts = full.findings_counts() or {}
-            outcome = f"{counts.get('introduced', 0)} introduced, {counts.get('resolved', 0)} resolved"
-            rows[-1] = (rows[-1][0], rows[-1][1], outcome)
+            full = quick
+            if not args.no_findings:
+                base_cache = cache_of_validate_at_base(root, Path(work))
+                for label, cache_before in (("full report, empty cache", None),
+                                            ("full report, cache of validate at base", base_cache),
+                                            ("full report again (cache of the report above)", "keep")):
+                    if cache_before != "keep":
+                        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+                        if cache_before:
+                            shutil.copytree(cache_before, root / CACHE_DIR)
+                    full = timed(label, rows, lambda: compare(root, "base", "head", as_of=AS_OF,
+                                                              cache=open_cache(root)))
+                    counts = full.findings_counts() or {}
+                    outcome = f"{counts.get('introduced', 0)} introduced, {counts.get('resolved', 0)} resolved"
+                    rows[-1] = (rows[-1][0], rows[-1][1], outcome)
         for name, render in (("render md", report_md.render), ("render html", report_html.render),
                              ("render json", report_json.render)):
             text = timed(name, rows, lambda render=render: render(full))  # type: ignore[misc]
             rows[-1] = (rows[-1][0], rows[-1][1], f"{len(text.encode()) / 1e3:,.0f} kB")
     finally:
+        shutil.rmtree(work, ignore_errors=True)
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
     floor = rows[0][1]

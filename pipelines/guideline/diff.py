@@ -8,12 +8,13 @@ fingerprint, with a second pass that ignores the file so a moved record's findin
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import math
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -21,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .engine import validate
+from .cache import Cache
+from .changes import Parser
+from .engine import document_parser, validate
 from .errors import ConfigError, GuidelineError
 from .findings import Finding, Location, Severity, sort_findings
-from .loader import DEFAULT_MAX_BYTES, TOO_LARGE, Document, gc_paused, parse_text
+from .loader import DEFAULT_MAX_BYTES, TOO_LARGE, Document
 from .materiality import (
     EDITORIAL_FIELDS,
     WORKFLOW_FIELDS,
@@ -449,16 +452,20 @@ class _Side:
     topics: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
 
-def _validate_side(root: Path, as_of: date, progress: Progress | None) -> _Side:
+def _validate_side(root: Path, as_of: date, progress: Progress | None, cache: Cache | None) -> _Side:
     if not (root / CORPUS_DIR).is_dir():
         return _Side([], Corpus())
-    project = load_project(root)
-    result = validate([root / CORPUS_DIR], project, today=as_of, progress=progress)
-    cwd = Path.cwd()
-    side = _Side([_relocate(f, root, cwd) for f in result.findings], result.corpus, project)
-    for record in result.corpus.records():
-        file = _relocate_location(Location(record.file), root, cwd).file
-        side.topics[(file, record.id)] = record.topic if record.kind != "reference" else None
+    # From the revision's own root, files are named as a validate run at the project root names them: findings of
+    # both revisions compare, and the cache entries of either revision and of the user's own runs are shared.
+    with contextlib.chdir(root):
+        project = load_project(root, cache)
+        result = validate([root / CORPUS_DIR], project, today=as_of, progress=progress, cache=cache,
+                          whole_run=False)
+        cwd = Path.cwd()
+        side = _Side([_relocate(f, root, cwd) for f in result.findings], result.corpus, project)
+        for record in result.corpus.records():
+            file = _relocate_location(Location(record.file), root, cwd).file
+            side.topics[(file, record.id)] = record.topic if record.kind != "reference" else None
     return side
 
 
@@ -549,28 +556,35 @@ def workflow_reviews(changes: Sequence[RecordChange], side: _Side, root: Path) -
 # ---------------------------------------------------------------- reading revisions
 
 
-def _parse_side(repo: Repository, files: Sequence[FileChange], *, head: bool, worktree: bool,
-                max_bytes: int) -> list[Document]:
+def _parse_side(repo: Repository, files: Sequence[FileChange], *, head: bool, worktree: bool, max_bytes: int,
+                parse: Parser, known: Mapping[str, Document]) -> list[Document]:
+    """One side of the changed files: the documents a check of that revision already read (known, by path), and
+    the others read from git (or the working tree) and parsed in one batch."""
     yaml_files = [f for f in files if f.path.endswith(YAML_SUFFIXES)]
-    blobs = repo.read_blobs([b for f in yaml_files if (b := (f.head_blob if head else f.base_blob))])
-    docs: list[Document] = []
-    with gc_paused():
-        for change in yaml_files:
-            sha = change.head_blob if head else change.base_blob
-            if sha:
-                raw: bytes | None = blobs[sha]
-            elif head and worktree and change.status != "removed":
-                raw = repo.read_worktree(change.path)
-            else:
-                raw = None
-            if raw is None:
-                continue
-            if len(raw) > max_bytes:
-                docs.append(Document(change.path, None, {}, [TOO_LARGE.finding(
-                    Location(change.path, 1, 1), f"file is {len(raw):,} bytes, over the limit of {max_bytes:,}")]))
-                continue
-            docs.append(parse_text(raw, change.path))
-    return docs
+    blobs = repo.read_blobs([b for f in yaml_files if f.path not in known
+                             and (b := (f.head_blob if head else f.base_blob))])
+    docs: dict[str, Document] = {}
+    wanted: list[tuple[bytes, str]] = []
+    for change in yaml_files:
+        sha = change.head_blob if head else change.base_blob
+        if change.path in known and (sha or (head and worktree)):
+            docs[change.path] = known[change.path]
+            continue
+        if sha:
+            raw: bytes | None = blobs[sha]
+        elif head and worktree and change.status != "removed":
+            raw = repo.read_worktree(change.path)
+        else:
+            raw = None
+        if raw is None:
+            continue
+        if len(raw) > max_bytes:
+            docs[change.path] = Document(change.path, None, {}, [TOO_LARGE.finding(
+                Location(change.path, 1, 1), f"file is {len(raw):,} bytes, over the limit of {max_bytes:,}")])
+            continue
+        wanted.append((raw, change.path))
+    docs.update((doc.path, doc) for doc in parse(wanted))
+    return [docs[f.path] for f in yaml_files if f.path in docs]
 
 
 def _corpus(docs: Iterable[Document]) -> Corpus:
@@ -585,17 +599,23 @@ def _blocking(doc: Document) -> tuple[Finding, ...]:
 
 
 def compare(project_root: Path, base_spec: str | None = None, head_spec: str | None = None, *,
-            as_of: date | None = None, with_findings: bool = True,
+            as_of: date | None = None, with_findings: bool = True, cache: Cache | None = None,
             progress: Callable[[str], Progress | None] | None = None) -> Report:
-    """The whole report: revisions, changed files, record changes, findings delta and review status."""
+    """The whole report: revisions, changed files, record changes, findings delta and review status.
+
+    With a cache, files are parsed once for all runs and both revisions: the files a change left alone are
+    read from the entries `guideline validate` (or an earlier report) left."""
     with Repository(project_root) as repo:
         head = repo.resolve(head_spec) if head_spec else repo.worktree()
         base = repo.resolve(base_spec) if base_spec else repo.default_base(head)
         as_of = as_of or head.date
-        changes, entries, before, after = _read_changes(repo, base, head)
-        checked = _Checked()
+        files = repo.changed_files(base, head, CORPUS_DIR)
         if with_findings:
-            checked = _check_both(repo, base, head, changes, as_of, progress)
+            checked, (changes, entries, before, after) = _check_both(repo, base, head, files, as_of, cache,
+                                                                     progress)
+        else:
+            checked = _Checked()
+            changes, entries, before, after = _read_changes(repo, files, head, document_parser(cache, None))
     finished = _finish(changes, checked, before, after)
     delta: FindingDelta | None = None
     elsewhere: tuple[Elsewhere, ...] = ()
@@ -611,12 +631,17 @@ def compare(project_root: Path, base_spec: str | None = None, head_spec: str | N
                   "workflow approvals" if checked.reviews is not None else "review_state", tuple(notes))
 
 
-def _read_changes(repo: Repository, base: Revision,
-                  head: Revision) -> tuple[list[RecordChange], tuple[FileEntry, ...], Corpus, Corpus]:
+_Changes = tuple[list[RecordChange], tuple[FileEntry, ...], Corpus, Corpus]
+
+
+def _read_changes(repo: Repository, files: Sequence[FileChange], head: Revision, parse: Parser, *,
+                  base_known: Mapping[str, Document] | None = None,
+                  head_known: Mapping[str, Document] | None = None) -> _Changes:
     """Record changes from the changed files alone, and the files with what kept a side from being read."""
-    files = repo.changed_files(base, head, CORPUS_DIR)
-    before_docs = _parse_side(repo, files, head=False, worktree=False, max_bytes=DEFAULT_MAX_BYTES)
-    after_docs = _parse_side(repo, files, head=True, worktree=head.worktree, max_bytes=DEFAULT_MAX_BYTES)
+    before_docs = _parse_side(repo, files, head=False, worktree=False, max_bytes=DEFAULT_MAX_BYTES, parse=parse,
+                              known=base_known or {})
+    after_docs = _parse_side(repo, files, head=True, worktree=head.worktree, max_bytes=DEFAULT_MAX_BYTES,
+                             parse=parse, known=head_known or {})
     before, after = _corpus(before_docs), _corpus(after_docs)
     changes, not_compared = diff_records(before, after,
                                          unreadable_before={d.path for d in before_docs if d.data is None},
@@ -636,24 +661,35 @@ class _Checked:
     notes: list[str] = field(default_factory=list)
 
 
-def _check_both(repo: Repository, base: Revision, head: Revision, changes: Sequence[RecordChange], as_of: date,
-                progress: Callable[[str], Progress | None] | None) -> _Checked:
-    """Validate both revisions (the same pipeline as `guideline validate`), and ask the workflow at head."""
+def _check_both(repo: Repository, base: Revision, head: Revision, files: Sequence[FileChange], as_of: date,
+                cache: Cache | None, progress: Callable[[str], Progress | None] | None) -> tuple[_Checked, _Changes]:
+    """Validate both revisions (the same pipeline as `guideline validate`), read the record changes from the
+    documents those runs parsed, and ask the workflow at head."""
     checked = _Checked()
+    parse = document_parser(cache, None)
     with tempfile.TemporaryDirectory(prefix="guideline-diff-") as scratch:
         for name, revision in (("base", base), ("head", head)):
             with repo.materialised(revision, Path(scratch)) as root:
                 try:
-                    side = _validate_side(root, as_of, progress(name) if progress else None)
+                    side = _validate_side(root, as_of, progress(name) if progress else None, cache)
                 except ConfigError as exc:
                     checked.notes.append(f"{name} ({revision.label}) could not be checked: {exc}")
-                    continue
-                if name == "head":
-                    checked.head = side
-                    checked.reviews = workflow_reviews(changes, side, root)
-                else:
+                    side = None
+                if name == "base":
                     checked.base = side
-    return checked
+                    continue
+                checked.head = side
+                read = _read_changes(repo, files, head, parse, base_known=_documents(checked.base),
+                                     head_known=_documents(side))
+                if side is not None:
+                    # Its records name files as seen from the revision's root (_validate_side).
+                    with contextlib.chdir(root):
+                        checked.reviews = workflow_reviews(read[0], side, root)
+    return checked, read
+
+
+def _documents(side: _Side | None) -> dict[str, Document]:
+    return {doc.path: doc for doc in side.corpus.documents} if side and side.corpus else {}
 
 
 def _finish(changes: Sequence[RecordChange], checked: _Checked, before: Corpus, after: Corpus) -> list[RecordChange]:

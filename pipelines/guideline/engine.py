@@ -155,7 +155,8 @@ def file_checks(project: Project, today: date, *, keys: bool = True) -> FileChec
     for path in sorted(read):
         doc = project.data_documents.get(path)
         hashed = "missing" if doc is None else doc.digest or digest(*(f.message for f in doc.findings))
-        parts.append(f"{path.as_posix()}\x1f{hashed}")
+        # Named as shown, so that another checkout of the same files (a board report's revisions) shares entries.
+        parts.append(f"{display_path(path)}\x1f{hashed}")
     return FileChecks(checks, project, today, digest(*parts), keys)
 
 
@@ -323,13 +324,15 @@ def apply_policy(findings: list[Finding], project: Project) -> list[Finding]:
 
 
 def validate(paths: Sequence[Path], project: Project, *, today: date | None = None,
-             progress: Progress | None = None, cache: Cache | None = None, options: str = "") -> ValidationResult:
+             progress: Progress | None = None, cache: Cache | None = None, options: str = "",
+             whole_run: bool = True) -> ValidationResult:
     """Check the files under paths. With a cache, files parsed before are not parsed again, and a run identical
     to an earlier one (same files, data, code, date, git state and `options`, which names whatever else the
-    caller lets change the findings) returns that run's findings without a corpus."""
+    caller lets change the findings) returns that run's findings without a corpus. whole_run=False keeps to the
+    file cache: the caller needs the corpus, and the tree is not the working tree a snapshot describes."""
     today = today or date.today()
     sources = read_sources(paths, project)
-    key = _run_key(sources, project, today, options) if cache else ""
+    key = _run_key(sources, project, today, options) if cache and whole_run else ""
     if cache and key:
         hit = cache.load(RUNS, key)
         if isinstance(hit, CachedRun):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .. import expectations
+from ..cache import open_cache
 from ..diff import Report, compare
 from ..errors import EXIT_OK
 from ..render import report_html, report_json, report_md
@@ -47,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         help="skip the findings delta (it checks the whole corpus at both revisions)")
     parser.add_argument("--no-expectations", action="store_true",
                         help="leave the expectation suite out of the findings delta (as validate --no-expectations)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the cache of parsed files (.guideline-cache/), "
+                             "which validate shares")
     add_root_option(parser)
     parser.add_argument("--today", type=parse_date, default=None,
                         help="date both revisions are checked against, YYYY-MM-DD (default: $GUIDELINE_TODAY, "
@@ -63,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     as_of = today_of(args) if args.today or os.environ.get("GUIDELINE_TODAY") else None
     with expectations.skipped(args.no_expectations):
         report = compare(project.root, args.base, args.head, as_of=as_of, with_findings=not args.no_findings,
+                         cache=None if args.no_cache else open_cache(project.root),
                          progress=lambda side: Progress(f"checking {side}"))
     html_name = f"{REPORTS_DIR}/{report_name(report, 'html')}"
     pointer = f"{html_name} (guideline diff --format html)" if args.format != "html" else None
