@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import math
 import re
 import tempfile
@@ -435,12 +436,20 @@ def _relocate(finding: Finding, root: Path, cwd: Path) -> Finding:
 
 
 def _relocate_location(location: Location, root: Path, cwd: Path) -> Location:
-    path = Path(location.file)
+    file = _project_file(location.file, root, cwd)
+    return location if file == location.file else replace(location, file=file)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _project_file(file: str, root: Path, cwd: Path) -> str:
+    """The file relative to the project root when it lies under it (findings of a corpus name few files, many
+    times each)."""
+    path = Path(file)
     absolute = path if path.is_absolute() else cwd / path
     for candidate, base in ((absolute, root), (absolute, root.resolve())):
         if candidate.is_relative_to(base):
-            return replace(location, file=candidate.relative_to(base).as_posix())
-    return location
+            return candidate.relative_to(base).as_posix()
+    return file
 
 
 @dataclass
