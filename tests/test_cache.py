@@ -17,7 +17,7 @@ from guideline import cache as cache_module
 from guideline import engine
 from guideline.cache import CACHE_DIR, FILES, RUNS, Cache, open_cache
 from guideline.findings import Finding
-from guideline.loader import Document, pack_positions, parse_text, unpack_positions
+from guideline.loader import Document, pack_positions, packed_position, parse_text, unpack_positions
 from guideline.project import load_project
 
 TODAY = date(2026, 11, 25)
@@ -284,3 +284,19 @@ def test_a_checks_error_keeps_its_hint_across_the_process_boundary(generated: Pa
     with pytest.raises(ConfigError) as raised:
         engine.run_checks(Context(corpus, project, TODAY), checks=(*engine.CHECKS[:2], Check("broken", (), broken)))
     assert str(raised.value) == "the roster is unreadable" and raised.value.hint == "restore guidelines/board.yaml"
+
+
+def test_packed_position_of_every_key_and_of_missing_ones() -> None:
+    """Positions walked to in the packed array equal the unpacked dict's, for every value of the shipped corpus and
+    for keys that do not exist (which fall back to the nearest ancestor), however many are asked."""
+    for path in sorted((REPO_ROOT / "guidelines").rglob("*.yaml")):
+        doc = parse_text(path.read_bytes(), path.name)
+        packed = pack_positions(doc)
+        if packed is None:
+            continue
+        keys = [*doc.positions, ("no-such-field",), ("recommendations", 10_000), ("topic", "id", "deeper", 3)]
+        for key in keys:
+            assert packed_position(doc.data, packed, key) == doc.position(key), (path.name, key)
+        lazy = Document(doc.path, doc.data, {}, [], doc.digest, packed)
+        assert [lazy.position(key) for key in keys] == [doc.position(key) for key in keys]
+        assert lazy.packed is None or len(keys) <= 8, "past a few lookups the positions are unpacked"

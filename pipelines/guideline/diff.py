@@ -38,6 +38,7 @@ from .materiality import (
     presentation_hash,
 )
 from .model import INACTIVE_STATES, Corpus, Record, add_document
+from .parallel import Background
 from .project import CORPUS_DIR, YAML_SUFFIXES, Project, load_project
 from .revisions import FileChange, Repository, Revision
 
@@ -454,16 +455,25 @@ def _project_file(file: str, root: Path, cwd: Path) -> str:
 
 @dataclass
 class _Side:
+    """What the report needs of one checked revision."""
+
     findings: list[Finding] = field(default_factory=list)
+    # The changed files as the check parsed them, by path: the record diff reads these rather than parse again.
+    documents: dict[str, Document] = field(default_factory=dict)
+    # (project-relative file, record id) -> topic id, for the records findings are about.
+    topics: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    # Reference id -> (recommendation id, topic) of the records citing it, for the references in changed files.
+    citing: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    # At head only, for the workflow's approvals.
     corpus: Corpus | None = None
     project: Project | None = None
-    # (project-relative file, record id) -> topic id
-    topics: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
 
-def _validate_side(root: Path, as_of: date, progress: Progress | None, cache: Cache | None) -> _Side:
+def _validate_side(root: Path, as_of: date, progress: Progress | None, cache: Cache | None,
+                   changed: AbstractSet[str], *, keep: bool) -> _Side:
+    """Check the revision checked out at root; keep: hold on to its corpus and project."""
     if not (root / CORPUS_DIR).is_dir():
-        return _Side([], Corpus())
+        return _Side(corpus=Corpus() if keep else None)
     # From the revision's own root, files are named as a validate run at the project root names them: findings of
     # both revisions compare, and the cache entries of either revision and of the user's own runs are shared.
     with contextlib.chdir(root):
@@ -471,11 +481,16 @@ def _validate_side(root: Path, as_of: date, progress: Progress | None, cache: Ca
         result = validate([root / CORPUS_DIR], project, today=as_of, progress=progress, cache=cache,
                           whole_run=False)
         cwd = Path.cwd()
-        side = _Side([_relocate(f, root, cwd) for f in result.findings], result.corpus, project)
-        for record in result.corpus.records():
-            file = _relocate_location(Location(record.file), root, cwd).file
-            side.topics[(file, record.id)] = record.topic if record.kind != "reference" else None
-    return side
+        findings = [_relocate(f, root, cwd) for f in result.findings]
+    corpus = result.corpus
+    topics: dict[tuple[str, str], str | None] = {}
+    for finding in findings:
+        if finding.record and (finding.file, finding.record) not in topics:
+            record = corpus.record_at(finding.file, finding.record)
+            topics[(finding.file, finding.record)] = record.topic if record and record.kind != "reference" else None
+    references = {r.id for r in corpus.references if r.file in changed}
+    return _Side(findings, {doc.path: doc for doc in corpus.documents if doc.path in changed}, topics,
+                 _citing(corpus, references), corpus if keep else None, project if keep else None)
 
 
 # ---------------------------------------------------------------- review status
@@ -675,39 +690,46 @@ def _check_both(repo: Repository, base: Revision, head: Revision, files: Sequenc
     """Validate both revisions (the same pipeline as `guideline validate`), read the record changes from the
     documents those runs parsed, and ask the workflow at head."""
     checked = _Checked()
-    parse = document_parser(cache, None)
+    changed = frozenset(f.path for f in files)
     with tempfile.TemporaryDirectory(prefix="guideline-diff-") as scratch:
-        for name, revision in (("base", base), ("head", head)):
-            with repo.materialised(revision, Path(scratch)) as root:
-                try:
-                    side = _validate_side(root, as_of, progress(name) if progress else None, cache)
-                except ConfigError as exc:
-                    checked.notes.append(f"{name} ({revision.label}) could not be checked: {exc}")
-                    side = None
-                if name == "base":
-                    checked.base = side
-                    continue
-                checked.head = side
-                read = _read_changes(repo, files, head, parse, base_known=_documents(checked.base),
-                                     head_known=_documents(side))
-                if side is not None:
-                    # Its records name files as seen from the revision's root (_validate_side).
-                    with contextlib.chdir(root):
-                        checked.reviews = workflow_reviews(read[0], side, root)
+        (Path(scratch) / "base").mkdir()
+        (Path(scratch) / "head").mkdir()
+        with repo.materialised(base, Path(scratch) / "base") as base_root:
+            # The base is checked by a forked process while this one checks the head: each run alone leaves a
+            # core idle while it reads the cache and builds its corpus.
+            base_run = Background(functools.partial(_validate_side, base_root, as_of, None, cache, changed,
+                                                    keep=False))
+            try:
+                with repo.materialised(head, Path(scratch) / "head") as head_root:
+                    checked.head = _side_or_note(checked, "head", head, lambda: _validate_side(
+                        head_root, as_of, progress("head") if progress else None, cache, changed, keep=True))
+                    checked.base = _side_or_note(checked, "base", base, base_run.result)
+                    read = _read_changes(repo, files, head, document_parser(cache, None),
+                                         base_known=checked.base.documents if checked.base else {},
+                                         head_known=checked.head.documents if checked.head else {})
+                    if checked.head is not None:
+                        # Its records name files as seen from the revision's root (_validate_side).
+                        with contextlib.chdir(head_root):
+                            checked.reviews = workflow_reviews(read[0], checked.head, head_root)
+            finally:
+                with contextlib.suppress(GuidelineError):
+                    base_run.result()
     return checked, read
 
 
-def _documents(side: _Side | None) -> dict[str, Document]:
-    return {doc.path: doc for doc in side.corpus.documents} if side and side.corpus else {}
+def _side_or_note(checked: _Checked, name: str, revision: Revision, run: Callable[[], _Side]) -> _Side | None:
+    try:
+        return run()
+    except ConfigError as exc:
+        checked.notes.append(f"{name} ({revision.label}) could not be checked: {exc}")
+        return None
 
 
 def _finish(changes: Sequence[RecordChange], checked: _Checked, before: Corpus, after: Corpus) -> list[RecordChange]:
     """Topics, citing records and review status of each change."""
-    head_corpus = checked.head.corpus if checked.head and checked.head.corpus else after
-    base_corpus = checked.base.corpus if checked.base and checked.base.corpus else before
     references = {c.id for c in changes if c.kind == "reference"}
-    citing = _citing(head_corpus, references)
-    base_citing = _citing(base_corpus, references - set(citing))
+    citing = checked.head.citing if checked.head else _citing(after, references)
+    base_citing = checked.base.citing if checked.base else _citing(before, references)
     head_records = {(r.kind, r.file, r.id): r for r in after.records()}
     finished: list[RecordChange] = []
     for index, change in enumerate(changes):

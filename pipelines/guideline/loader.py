@@ -11,7 +11,7 @@ import gc
 import hashlib
 import re
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +93,9 @@ class Document:
     # dict of tuple keys costs more to pickle than the data itself. Unpacked on first use.
     packed: array[int] | None = field(default=None, repr=False, compare=False)
 
+    # Positions looked up in the packed array so far: past a few, unpacking them all costs less.
+    _lookups: int = field(default=0, repr=False, compare=False)
+
     @property
     def positions(self) -> dict[PathKey, tuple[int, int]]:
         if self.packed is not None:
@@ -107,6 +110,11 @@ class Document:
 
     def position(self, key: PathKey) -> tuple[int, int]:
         """Line and column of the value at key, or of its nearest ancestor that has one."""
+        if self.packed is not None and self._lookups < _PACKED_LOOKUPS:
+            # Most documents are asked for one or two positions (a board report's changed records, a finding):
+            # walking to them costs a fraction of building the whole dict.
+            self._lookups += 1
+            return packed_position(self.data, self.packed, key)
         while key:
             pos = self.positions.get(key)
             if pos is not None:
@@ -151,6 +159,49 @@ def pack_positions(doc: Document) -> array[int] | None:
     except KeyError:
         return None
     return packed if len(packed) == 2 * len(positions) else None
+
+
+_PACKED_LOOKUPS = 8
+
+
+def _entries_below(value: Any) -> int:
+    """How many positions pre-order records under value (its keys or items, and theirs)."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            count += len(item)
+            stack.extend(item)
+    return count
+
+
+def packed_position(data: Any, packed: array[int], key: PathKey) -> tuple[int, int]:
+    """Document.position read from the packed array: the value at key, or its nearest ancestor's."""
+    at = 0
+    node = data
+    for step in key:
+        children: Iterable[tuple[Any, Any]]
+        if isinstance(node, dict):
+            children = node.items()
+        elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            break
+        below = at
+        for name, child in children:
+            below += 1
+            if name == step:
+                node = child
+                break
+            below += _entries_below(child)
+        else:
+            break
+        at = below
+    return packed[2 * at], packed[2 * at + 1]
 
 
 def unpack_positions(data: Any, packed: array[int]) -> dict[PathKey, tuple[int, int]]:

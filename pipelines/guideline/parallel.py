@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar, cast
 
+from .errors import GuidelineError
 from .loader import gc_paused
 
 T = TypeVar("T")
@@ -78,3 +82,70 @@ def _drain(pool: Any, chunks: Iterator[list[Any]]) -> Generator[Any, None, None]
         pool.terminate()
         pool.join()
         _shared = None
+
+
+class Background(Generic[R]):
+    """func() computed by a forked process while this one goes on; result() waits for it (once) and returns
+    it, or raises what func raised when that is a GuidelineError. Unlike a pool's workers the process may fork
+    workers of its own. Where fork is missing, or one core is all there is, func runs when result() is asked."""
+
+    def __init__(self, func: Callable[[], R]) -> None:
+        self._func: Callable[[], R] | None = func
+        self._pid = 0
+        self._outcome: tuple[bool, Any] | None = None
+        if jobs() < 2 or not can_fork():
+            return
+        with tempfile.NamedTemporaryFile(prefix="guideline-", suffix=".pickle", delete=False) as handle:
+            self._path = handle.name
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, whose coverage is not collected
+            _run_child(func, self._path)
+        self._pid = pid
+
+    def result(self) -> R:
+        if self._outcome is None:
+            self._outcome = self._wait() if self._pid else _outcome_of(self._func)
+            self._func = None
+        ok, value = self._outcome
+        if ok:
+            return cast(R, value)
+        if isinstance(value, BaseException):
+            raise value
+        kind, message, hint = value
+        raise kind(message, hint=hint)
+
+    def _wait(self) -> tuple[bool, Any]:
+        _, status = os.waitpid(self._pid, 0)
+        try:
+            with open(self._path, "rb") as handle:
+                outcome = pickle.load(handle) if status == 0 else None
+        except (OSError, EOFError, pickle.UnpicklingError):
+            outcome = None
+        finally:
+            os.unlink(self._path)
+        if outcome is None:
+            return False, RuntimeError(f"background process failed (wait status {status}); its traceback is above")
+        return cast(tuple[bool, Any], outcome)
+
+
+def _outcome_of(func: Callable[[], Any] | None) -> tuple[bool, Any]:
+    assert func is not None
+    try:
+        return True, func()
+    except GuidelineError as exc:
+        # Carried as parts: pickling the exception would drop its hint.
+        return False, (type(exc), str(exc), exc.hint)
+
+
+def _run_child(func: Callable[[], Any], path: str) -> NoReturn:  # pragma: no cover - runs in the child
+    status = 1
+    try:
+        outcome = _outcome_of(func)
+        with open(path, "wb") as handle:
+            pickle.dump(outcome, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        status = 0
+    except BaseException:  # noqa: BLE001 - whatever went wrong, the parent must hear of it and this process end
+        traceback.print_exc()
+    finally:
+        # Not sys.exit: the child must not run the parent's exit handlers or flush its buffered output again.
+        os._exit(status)
