@@ -100,6 +100,10 @@ class Cache:
             self.used.add(key)
         return payload
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether there is an entry (get may still find it damaged)."""
+        return self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, payload: bytes) -> None:
         blob = _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
         try:

@@ -239,6 +239,21 @@ def parse_files(sources: Sequence[Source], cache: Cache | None, checks: FileChec
         yield entry or _parse_here(source, cache, checks)
 
 
+def prime(sources: Sequence[Source], cache: Cache, checks: FileChecks) -> int:
+    """Parse and check into the cache, on both cores, the sources it has no entry for; how many that was.
+    Runs that follow at once (a board report's two revisions, checked side by side) then parse nothing."""
+    todo = [s for s in sources if isinstance(s.raw, bytes) and not cache.has(FILES, _entry_key(s, checks))]
+    size = sum(len(s.raw) for s in todo if isinstance(s.raw, bytes))
+    for _ in map_ordered(partial(_parse_into, cache=cache, checks=checks), todo, chunks_per_worker=8,
+                         workers=None if size >= PARALLEL_MIN_BYTES else 1):
+        pass
+    return len(todo)
+
+
+def _parse_into(source: Source, cache: Cache, checks: FileChecks) -> None:
+    _parse_here(source, cache, checks)
+
+
 def _parse_source(source: Source, cache: Cache | None, checks: FileChecks | None) -> bytes:
     """Runs in a worker: parse and check one file, store the result, hand it back pickled."""
     payload = encode_entry(_parse_here(source, None, checks))
