@@ -25,7 +25,7 @@ from typing import Any
 from . import __version__
 from .cache import Cache
 from .changes import Parser
-from .engine import document_parser, file_checks, prime, read_sources, validate
+from .engine import Source, document_parser, file_checks, prime, read_sources, validate
 from .errors import ConfigError, GuidelineError
 from .findings import Finding, Location, Severity, sort_findings
 from .loader import DEFAULT_MAX_BYTES, TOO_LARGE, Document
@@ -470,8 +470,9 @@ class _Side:
 
 
 def _validate_side(root: Path, as_of: date, progress: Progress | None, cache: Cache | None,
-                   changed: AbstractSet[str], *, keep: bool) -> _Side:
-    """Check the revision checked out at root; keep: hold on to its corpus and project."""
+                   changed: AbstractSet[str], *, keep: bool, sources: Sequence[Source] | None = None) -> _Side:
+    """Check the revision checked out at root (sources: its files, read already); keep: hold on to its corpus
+    and project."""
     if not (root / CORPUS_DIR).is_dir():
         return _Side(corpus=Corpus() if keep else None)
     # From the revision's own root, files are named as a validate run at the project root names them: findings of
@@ -479,7 +480,7 @@ def _validate_side(root: Path, as_of: date, progress: Progress | None, cache: Ca
     with contextlib.chdir(root):
         project = load_project(root, cache)
         result = validate([root / CORPUS_DIR], project, today=as_of, progress=progress, cache=cache,
-                          whole_run=False)
+                          whole_run=False, sources=sources)
         cwd = Path.cwd()
         findings = [_relocate(f, root, cwd) for f in result.findings]
     corpus = result.corpus
@@ -694,41 +695,44 @@ def _check_both(repo: Repository, base: Revision, head: Revision, files: Sequenc
     with tempfile.TemporaryDirectory(prefix="guideline-diff-") as scratch:
         (Path(scratch) / "base").mkdir()
         (Path(scratch) / "head").mkdir()
-        with (repo.materialised(base, Path(scratch) / "base") as base_root,
-              repo.materialised(head, Path(scratch) / "head") as head_root):
-            if cache is not None:
-                _prime((base_root, head_root), as_of, cache)
-            # The base is checked by a forked process while this one checks the head: each run alone leaves a
-            # core idle while it reads the cache and builds its corpus.
+        with repo.materialised(base, Path(scratch) / "base") as base_root:
+            # The base is checked by a forked process while this one checks out and checks the head: each run
+            # alone leaves a core idle while it reads the cache and builds its corpus.
             base_run = Background(functools.partial(_validate_side, base_root, as_of, None, cache, changed,
-                                                    keep=False))
+                                                    keep=False, sources=_primed(base_root, as_of, cache)))
             try:
-                checked.head = _side_or_note(checked, "head", head, lambda: _validate_side(
-                    head_root, as_of, progress("head") if progress else None, cache, changed, keep=True))
-                checked.base = _side_or_note(checked, "base", base, base_run.result)
+                with repo.materialised(head, Path(scratch) / "head") as head_root:
+                    head_sources = _primed(head_root, as_of, cache)
+                    checked.head = _side_or_note(checked, "head", head, lambda: _validate_side(
+                        head_root, as_of, progress("head") if progress else None, cache, changed, keep=True,
+                        sources=head_sources))
+                    checked.base = _side_or_note(checked, "base", base, base_run.result)
+                    read = _read_changes(repo, files, head, document_parser(cache, None),
+                                         base_known=checked.base.documents if checked.base else {},
+                                         head_known=checked.head.documents if checked.head else {})
+                    if checked.head is not None:
+                        # Its records name files as seen from the revision's root (_validate_side).
+                        with contextlib.chdir(head_root):
+                            checked.reviews = workflow_reviews(read[0], checked.head, head_root)
             finally:
                 with contextlib.suppress(GuidelineError):
                     base_run.result()
-            read = _read_changes(repo, files, head, document_parser(cache, None),
-                                 base_known=checked.base.documents if checked.base else {},
-                                 head_known=checked.head.documents if checked.head else {})
-            if checked.head is not None:
-                # Its records name files as seen from the revision's root (_validate_side).
-                with contextlib.chdir(head_root):
-                    checked.reviews = workflow_reviews(read[0], checked.head, head_root)
     return checked, read
 
 
-def _prime(roots: Sequence[Path], as_of: date, cache: Cache) -> None:
-    """Parse into the cache, once and on both cores, the files of either revision it lacks: checked side by
-    side, the two runs would each parse the files the revisions share."""
-    for root in roots:
-        if not (root / CORPUS_DIR).is_dir():
-            continue
-        # A revision whose data files cannot be read is reported by its own check.
-        with contextlib.chdir(root), contextlib.suppress(GuidelineError):
-            project = load_project(root, cache)
-            prime(read_sources([root / CORPUS_DIR], project), cache, file_checks(project, as_of))
+def _primed(root: Path, as_of: date, cache: Cache | None) -> list[Source] | None:
+    """The revision's files, and those the cache lacks parsed into it on both cores: checked side by side, the
+    two revisions would each parse the files they share. None when its data files cannot be read (its own check
+    reports that)."""
+    if not (root / CORPUS_DIR).is_dir():
+        return None
+    with contextlib.chdir(root), contextlib.suppress(GuidelineError):
+        project = load_project(root, cache)
+        sources = read_sources([root / CORPUS_DIR], project)
+        if cache is not None:
+            prime(sources, cache, file_checks(project, as_of))
+        return sources
+    return None
 
 
 def _side_or_note(checked: _Checked, name: str, revision: Revision, run: Callable[[], _Side]) -> _Side | None:

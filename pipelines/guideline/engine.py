@@ -340,13 +340,14 @@ def apply_policy(findings: list[Finding], project: Project) -> list[Finding]:
 
 def validate(paths: Sequence[Path], project: Project, *, today: date | None = None,
              progress: Progress | None = None, cache: Cache | None = None, options: str = "",
-             whole_run: bool = True) -> ValidationResult:
+             whole_run: bool = True, sources: Sequence[Source] | None = None) -> ValidationResult:
     """Check the files under paths. With a cache, files parsed before are not parsed again, and a run identical
     to an earlier one (same files, data, code, date, git state and `options`, which names whatever else the
     caller lets change the findings) returns that run's findings without a corpus. whole_run=False keeps to the
-    file cache: the caller needs the corpus, and the tree is not the working tree a snapshot describes."""
+    file cache: the caller needs the corpus, and the tree is not the working tree a snapshot describes.
+    sources: the files under paths, when the caller has read them already."""
     today = today or date.today()
-    sources = read_sources(paths, project)
+    sources = read_sources(paths, project) if sources is None else sources
     key = _run_key(sources, project, today, options) if cache and whole_run else ""
     if cache and key:
         hit = cache.load(RUNS, key)
