@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import git
 import jsonschema
 import pytest
 from conftest import REPO_ROOT, run_guideline
+from guideline.cache import CACHE_DIR, FILES, open_cache
 from guideline.diff import compare
 from guideline.render.report_json import report_document
 from test_diff_fixtures import (
@@ -322,3 +324,31 @@ def test_review_status_from_approvals(tmp_path: Path) -> None:
     assert editorial["review"]["detail"] == "2 valid approval(s) of this content"
     assert (material["materiality"], material["review"]["status"]) == ("material", "stale")
     assert "stale" in material["review"]["detail"]
+
+
+def test_report_through_the_cache_is_the_same_and_shares_entries_with_validate(based: GitProject) -> None:
+    """Both revisions go through the project's cache under the names a validate at the root uses: the report is
+    the same cold, warm and without a cache, and validate afterwards finds every file already parsed."""
+    _edit(based, TOPIC, "Give calcitonin 200 IU daily", "Give calcitonin 100 IU daily")
+    _edit(based, TOPIC, "- alendronate", "- alendronat")
+    based.commit("head")
+    root = based.root
+    without = report_document(compare(root, "base", "HEAD", as_of=AS_OF))
+    cold = report_document(compare(root, "base", "HEAD", as_of=AS_OF, cache=open_cache(root)))
+    entries = set(os.listdir(open_cache(root).folder / FILES))
+    warm = report_document(compare(root, "base", "HEAD", as_of=AS_OF, cache=open_cache(root)))
+    assert without == cold == warm
+    assert without["summary"]["findings"]["introduced"] >= 1, "the delta should have findings to compare"
+    # The topic file and the bibliography at base, and the edited topic file at head: each version parsed once.
+    assert len(entries) == 3
+    done = run_guideline("validate", "--exit-zero", "--no-expectations", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert set(os.listdir(open_cache(root).folder / FILES)) == entries, "validate parsed a file the report had"
+
+
+def test_no_cache_leaves_no_cache(based: GitProject) -> None:
+    _edit(based, TOPIC, "Give calcitonin 200 IU daily", "Give calcitonin 100 IU daily")
+    done = run_guideline("diff", "--base", "base", "--no-cache", "--format", "json", "--output", "-", cwd=based.root)
+    assert done.returncode == 0, done.stderr
+    assert change_of(json.loads(done.stdout), "spine-01")["materiality"] == "material"
+    assert not (based.root / CACHE_DIR).exists()
