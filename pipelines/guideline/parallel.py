@@ -14,9 +14,11 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Generic, NoReturn, TypeVar, cast
 
 from .errors import GuidelineError
+from .fileio import write_atomic
 from .loader import gc_paused
 
 T = TypeVar("T")
@@ -140,9 +142,7 @@ def _outcome_of(func: Callable[[], Any] | None) -> tuple[bool, Any]:
 def _run_child(func: Callable[[], Any], path: str) -> NoReturn:  # pragma: no cover - runs in the child
     status = 1
     try:
-        outcome = _outcome_of(func)
-        with open(path, "wb") as handle:
-            pickle.dump(outcome, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(Path(path), pickle.dumps(_outcome_of(func), protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         status = 0
     except BaseException:  # noqa: BLE001 - whatever went wrong, the parent must hear of it and this process end
         traceback.print_exc()
