@@ -138,8 +138,8 @@ def cache_of_validate_at_base(root: Path, scratch: Path) -> Path:
     _git(scratch, "clone", "-q", "--shared", str(root), str(tree))
     _git(tree, "checkout", "-q", "--detach", "base")
     subprocess.run([sys.executable, "-c", "import sys; from guideline.cli import main; sys.exit(main())",
-                    "validate", "--no-expectations", "--exit-zero", "--format", "json"], cwd=tree, check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "pipelines")})
+                    "validate", "--no-expectations", "--exit-zero", "--format", "json"], cwd=tree, check=True,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "pipelines")})
     saved = scratch / "base-cache"
     shutil.copytree(tree / CACHE_DIR, saved)
     shutil.rmtree(tree, ignore_errors=True)

@@ -592,7 +592,7 @@ def _parse_side(repo: Repository, files: Sequence[FileChange], *, head: bool, wo
     wanted: list[tuple[bytes, str]] = []
     for change in yaml_files:
         sha = change.head_blob if head else change.base_blob
-        if change.path in known and (sha or (head and worktree)):
+        if change.path in known:
             docs[change.path] = known[change.path]
             continue
         if sha:

@@ -223,8 +223,7 @@ def parse_files(sources: Sequence[Source], cache: Cache | None, checks: FileChec
                 todo.append(source)
             else:
                 cached[index] = payload
-    size = sum(len(s.raw) for s in todo if isinstance(s.raw, bytes))
-    parallel = size >= PARALLEL_MIN_BYTES and len(todo) > 1
+    parallel = _worth_forking(todo)
     parsed = (map_ordered(partial(_parse_source, cache=cache, checks=checks), todo, chunks_per_worker=8)
               if parallel else iter(()))
     for index, source in enumerate(sources):
@@ -239,18 +238,21 @@ def parse_files(sources: Sequence[Source], cache: Cache | None, checks: FileChec
         yield entry or _parse_here(source, cache, checks)
 
 
-def prime(sources: Sequence[Source], cache: Cache, checks: FileChecks) -> int:
-    """Parse and check into the cache, on both cores, the sources it has no entry for; how many that was.
-    Runs that follow at once (a board report's two revisions, checked side by side) then parse nothing."""
+def prime(sources: Sequence[Source], cache: Cache, checks: FileChecks) -> None:
+    """Parse and check into the cache, on both cores, the sources it has no entry for. Runs that follow at once
+    (a board report's two revisions, checked side by side) then parse nothing."""
     todo = [s for s in sources if isinstance(s.raw, bytes) and not cache.has(FILES, _entry_key(s, checks))]
-    size = sum(len(s.raw) for s in todo if isinstance(s.raw, bytes))
     for _ in map_ordered(partial(_parse_into, cache=cache, checks=checks), todo, chunks_per_worker=8,
-                         workers=None if size >= PARALLEL_MIN_BYTES else 1):
+                         workers=None if _worth_forking(todo) else 1):
         pass
-    return len(todo)
+
+
+def _worth_forking(todo: Sequence[Source]) -> bool:
+    return len(todo) > 1 and sum(len(s.raw) for s in todo if isinstance(s.raw, bytes)) >= PARALLEL_MIN_BYTES
 
 
 def _parse_into(source: Source, cache: Cache, checks: FileChecks) -> None:
+    # Nothing comes back: the entry in the cache is the result, and pickling it to the parent would be waste.
     _parse_here(source, cache, checks)
 
 
