@@ -29,12 +29,12 @@ sys.path.insert(0, str(REPO_ROOT / "pipelines"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from guideline.checks import Context, conflicts
-from guideline.grading import GradingSchemes
-from guideline.loader import gc_paused, parse_text, read_file
-from guideline.model import Corpus, add_document
-from guideline.policy import Policy
-from guideline.project import Project, load_project
-from guideline.vocabulary import Vocabulary
+from guideline.corpus.grading import GradingSchemes
+from guideline.corpus.loader import gc_paused, parse_text, read_file
+from guideline.corpus.model import Corpus, add_document
+from guideline.corpus.policy import Policy
+from guideline.corpus.project import Project, load_project
+from guideline.corpus.vocabulary import Vocabulary
 
 RECORDS_PER_TOPIC = 40
 FAMILIES, CONDITIONS_PER_FAMILY = 50, 50
@@ -121,7 +121,7 @@ def synthetic(records: int) -> tuple[Project, Corpus, float]:
 
 
 def from_project(root: Path) -> tuple[Project, Corpus, float]:
-    from guideline.engine import load_corpus
+    from guideline.engine.pipeline import load_corpus
 
     project = load_project(root)
     started = time.process_time()

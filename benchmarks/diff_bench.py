@@ -43,12 +43,12 @@ sys.path.insert(0, str(REPO_ROOT / "pipelines"))
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from guideline import expectations
-from guideline.cache import CACHE_DIR, open_cache
-from guideline.diff import compare
-from guideline.loader import parse_text
+from guideline.checks import expectations
+from guideline.corpus.cache import CACHE_DIR, open_cache
+from guideline.corpus.loader import parse_text
+from guideline.git.revisions import Repository
 from guideline.render import report_html, report_json, report_md
-from guideline.revisions import Repository
+from guideline.report.compare import compare
 
 AS_OF = date(2026, 11, 25)
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}

@@ -29,10 +29,10 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 from generate import generate, parse_size
-from guideline import expectations
-from guideline.engine import load_corpus
-from guideline.frames import build_frames
-from guideline.project import load_project
+from guideline.checks import expectations
+from guideline.checks.frames import build_frames
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import load_corpus
 
 SUITE = Path("guidelines") / "expectations.yaml"
 

@@ -30,8 +30,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "pipelines"))
 
-from guideline.grading import Grade
-from guideline.project import load_project
+from guideline.corpus.grading import Grade
+from guideline.corpus.project import load_project
 
 RECORDS_PER_TOPIC = 40
 TOPICS_PER_AREA = 5

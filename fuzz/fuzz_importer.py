@@ -21,6 +21,8 @@ from harness import HERE, fuzz
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 with atheris.instrument_imports(include=["guideline.importer"]):
+    from guideline.corpus.loader import parse_text
+    from guideline.corpus.project import load_project
     from guideline.findings import Finding
     from guideline.importer import write
     from guideline.importer.extract import Extractor
@@ -28,8 +30,6 @@ with atheris.instrument_imports(include=["guideline.importer"]):
     from guideline.importer.records import Draft, build_draft
     from guideline.importer.service import scheme_names
     from guideline.importer.update import TopicMerge, citation_map, merge_references
-    from guideline.loader import parse_text
-    from guideline.project import load_project
 
 # An article is a few kilobytes; anything slower than this on one is a hang for `guideline import`.
 SLOW_SECONDS = 3.0

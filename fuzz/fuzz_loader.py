@@ -16,9 +16,9 @@ import atheris
 from harness import HERE, fuzz
 
 with atheris.instrument_imports(include=["guideline", "yaml"]):
-    from guideline.engine import check_document
+    from guideline.corpus.loader import Document, parse_text
+    from guideline.engine.pipeline import check_document
     from guideline.findings import Finding
-    from guideline.loader import Document, parse_text
 
 # Anything slower than this on one input is a hang for a validator that reads 2,500 files in CI.
 SLOW_SECONDS = 2.0

@@ -13,12 +13,12 @@ from typing import Any
 import git
 import pytest
 from conftest import REPO_ROOT, make_project, run_guideline, validate_json
-from guideline import cache as cache_module
-from guideline import engine
-from guideline.cache import CACHE_DIR, FILES, RUNS, Cache, open_cache
+from guideline.corpus import cache as cache_module
+from guideline.corpus.cache import CACHE_DIR, FILES, RUNS, Cache, open_cache
+from guideline.corpus.loader import Document, pack_positions, packed_position, parse_text, unpack_positions
+from guideline.corpus.project import load_project
+from guideline.engine import pipeline as engine
 from guideline.findings import Finding
-from guideline.loader import Document, pack_positions, packed_position, parse_text, unpack_positions
-from guideline.project import load_project
 
 TODAY = date(2026, 11, 25)
 TOPIC = "guidelines/topics/osteoporotic-spine-fracture.yaml"

@@ -12,9 +12,10 @@ from typing import Any
 import git
 import pytest
 from conftest import run_guideline, validate_json
-from guideline import engine, expectations
-from guideline.changes import describe_change, filter_findings, record_links
-from guideline.project import load_project
+from guideline.checks import expectations
+from guideline.corpus.project import load_project
+from guideline.engine import pipeline as engine
+from guideline.engine.changes import describe_change, filter_findings, record_links
 from test_generate import generate
 
 NO_GX = ("--no-expectations",)

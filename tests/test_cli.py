@@ -244,7 +244,7 @@ def test_a_command_imports_only_what_it_needs(shipped_project: Path) -> None:
     import subprocess
     import sys
     probe = ("import sys\nfrom guideline.cli import main\nmain(['validate', '--no-expectations', '--exit-zero', "
-             "'-o', 'out.txt'])\nprint(sorted(m for m in ('git', 'guideline.diff', 'guideline.render.report_html', "
+             "'-o', 'out.txt'])\nprint(sorted(m for m in ('git', 'guideline.report.compare', 'guideline.render.report_html', "
              "'jsonschema') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=shipped_project, capture_output=True, text=True,
                           timeout=120, check=False)

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, REPO_ROOT, make_project, validate_json
-from guideline import units
 from guideline.checks import CHECKS, Context, conflicts
-from guideline.engine import load_corpus, validate
+from guideline.corpus import units
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import load_corpus, validate
 from guideline.findings import Finding
-from guideline.project import load_project
 
 TOPICS = FIXTURES / "topics"
 FIXTURE_TOPICS = ("atrial-fibrillation", "type-2-diabetes", "community-acquired-pneumonia")

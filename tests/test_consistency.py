@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from conftest import make_project, validate_json
 from guideline.checks import consistency
-from guideline.project import load_project
+from guideline.corpus.project import load_project
 from test_conflicts import SHIPPED, fixture_project, line_of, run_checks
 
 T2D = "guidelines/topics/type-2-diabetes/topic.yaml"

@@ -11,9 +11,9 @@ import git
 import jsonschema
 import pytest
 from conftest import REPO_ROOT, run_guideline
-from guideline.cache import CACHE_DIR, FILES, open_cache
-from guideline.diff import compare
+from guideline.corpus.cache import CACHE_DIR, FILES, open_cache
 from guideline.render.report_json import report_document
+from guideline.report.compare import compare
 from test_diff_fixtures import (
     AS_OF,
     HEAD_DATE,

@@ -16,8 +16,8 @@ import git
 import pytest
 import yaml
 from conftest import FIXED_TODAY, run_guideline
-from guideline.diff import compare
 from guideline.render.report_json import report_document
+from guideline.report.compare import compare
 
 EDITOR = git.Actor("Edith Editor", "edith@example.org")
 BASE_DATE = "1772442000 +0000"  # 2026-03-02 09:00 UTC, git's internal date format

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 from itertools import pairwise
 
-from guideline.diff import (
+from guideline.findings import Finding, Location, Severity
+from guideline.git.revisions import Revision
+from guideline.render import report_md
+from guideline.report.compare import (
     FieldChange,
     Place,
     RecordChange,
@@ -16,9 +19,6 @@ from guideline.diff import (
     review_status,
     word_diff,
 )
-from guideline.findings import Finding, Location, Severity
-from guideline.render import report_md
-from guideline.revisions import Revision
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, validate_json
-from guideline.loader import read_file
+from guideline.corpus.loader import read_file
 from test_references import BIB, TOPIC, hits, line_of, rec, ref, references_file, topic_file, write
 
 NOTICES = "guidelines/safety-notices.yaml"

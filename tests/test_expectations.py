@@ -17,13 +17,13 @@ from subprocess import CompletedProcess
 import pytest
 from conftest import REPO_ROOT, make_project, rule_hits, validate_json
 from guideline.checks.base import Context
-from guideline.engine import load_corpus
+from guideline.checks.expectations import load_suite, run_check
+from guideline.checks.frames import COLUMNS
+from guideline.corpus.loader import read_file
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import load_corpus
 from guideline.errors import ConfigError
-from guideline.expectations import load_suite, run_check
 from guideline.findings import Finding
-from guideline.frames import COLUMNS
-from guideline.loader import read_file
-from guideline.project import load_project
 
 TODAY = date(2026, 11, 25)
 SUITE = "guidelines/expectations.yaml"

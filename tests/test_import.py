@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 from conftest import REPO_ROOT, make_project, rule_hits, run_guideline, validate_json
-from guideline.engine import check_document
-from guideline.loader import read_file
+from guideline.corpus.loader import read_file
+from guideline.engine.pipeline import check_document
 
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_ca5c2e48f58b1a8a.txt"

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 import yaml
-from guideline.grading import GradingSchemes
+from guideline.corpus.grading import GradingSchemes
+from guideline.corpus.loader import parse_text
+from guideline.corpus.vocabulary import Vocabulary
 from guideline.importer import write
 from guideline.importer.extract import Context, Extractor, StatementInput
 from guideline.importer.parse import parse_article, parse_date, split_citations
 from guideline.importer.records import build_draft, group_slug, slug
-from guideline.loader import parse_text
-from guideline.vocabulary import Vocabulary
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

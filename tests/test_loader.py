@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, run_guideline
-from guideline.loader import Document, gc_paused, parse_text, read_file
+from guideline.corpus.loader import Document, gc_paused, parse_text, read_file
 
 BASE = """\
 topic:

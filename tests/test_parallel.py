@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from guideline.engine.parallel import JOBS_ENV, Background, map_ordered
 from guideline.errors import ConfigError
-from guideline.parallel import JOBS_ENV, Background, map_ordered
 
 
 def _pid_and_squares() -> tuple[int, list[int]]:

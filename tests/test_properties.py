@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA_FILES, REPO_ROOT
-from guideline.engine import validate
+from guideline.corpus.loader import parse_text
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import validate
 from guideline.findings import Finding
-from guideline.loader import parse_text
-from guideline.project import load_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

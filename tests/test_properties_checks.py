@@ -15,12 +15,12 @@ import git
 import pytest
 import yaml
 from conftest import REPO_ROOT
-from guideline.diff import compare
-from guideline.engine import validate
+from guideline.corpus.loader import read_file
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import validate
 from guideline.findings import Finding
-from guideline.loader import read_file
-from guideline.project import load_project
 from guideline.render import report_html, report_json, report_md
+from guideline.report.compare import compare
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_workflow import EDITOR, commit

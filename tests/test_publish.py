@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from conftest import make_project
-from guideline.engine import load_corpus
-from guideline.model import Corpus
-from guideline.project import load_project
-from guideline.publish import (
+from guideline.corpus.model import Corpus
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import load_corpus
+from guideline.render.article import (
     ArticleStatus,
     Publication,
     citation_numbering,
@@ -21,7 +21,7 @@ from guideline.publish import (
     records_by_topic,
     render_article,
 )
-from guideline.workflow import load_publication
+from guideline.workflow.review import load_publication
 from test_workflow import TOPIC, TOPIC_FILE, edit, make_repo
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_ca5c2e48f58b1a8a.txt"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, rule_hits, validate_json
-from guideline import identifiers
-from guideline.loader import read_file
+from guideline.corpus import identifiers
+from guideline.corpus.loader import read_file
 
 TOPIC = "guidelines/topics/spine.yaml"
 BIB = "guidelines/references/spine.yaml"

@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from guideline.engine import validate
-from guideline.project import load_project
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import validate
 
 TOPIC = """\
 topic:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, run_guideline, validate_json
-from guideline.engine import check_document, validate
+from guideline.checks.waivers import load_waivers
+from guideline.corpus.loader import read_file
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import check_document, validate
 from guideline.findings import Finding
-from guideline.loader import read_file
-from guideline.project import load_project
-from guideline.waivers import load_waivers
 from test_conflicts import fixture_project, line_of
 
 AF = "guidelines/topics/atrial-fibrillation/topic.yaml"

@@ -13,12 +13,13 @@ from pathlib import Path
 import git
 import pytest
 from conftest import run_guideline
-from guideline import engine, expectations
-from guideline.cache import open_cache
-from guideline.changes import describe_change, filter_findings, record_links
-from guideline.engine import ValidationResult, document_parser, file_checks
-from guideline.project import load_project
-from guideline.window import window_result
+from guideline.checks import expectations
+from guideline.corpus.cache import open_cache
+from guideline.corpus.project import load_project
+from guideline.engine import pipeline as engine
+from guideline.engine.changes import describe_change, filter_findings, record_links
+from guideline.engine.pipeline import ValidationResult, document_parser, file_checks
+from guideline.engine.window import window_result
 from test_generate import generate
 
 TODAY = date(2026, 11, 25)
@@ -174,8 +175,8 @@ def test_no_window_for_a_suite_that_compares_rows(corpus: Path) -> None:
 
 
 def test_no_window_when_a_check_declares_no_keys(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from guideline import window
     from guideline.checks import Check
+    from guideline.engine import window
     generate.change_records(corpus, 3, seed=1)
     monkeypatch.setattr(window, "CHECKS", (*window.CHECKS, Check("undeclared", (), lambda ctx: iter(()))))
     with expectations.skipped():

@@ -13,12 +13,12 @@ import git
 import pytest
 from conftest import REPO_ROOT, make_project
 from git import Actor
-from guideline import materiality
-from guideline.engine import load_corpus
+from guideline.corpus import materiality
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import load_corpus
 from guideline.findings import Finding
-from guideline.project import load_project
-from guideline.publish import records_by_topic
-from guideline.workflow import (
+from guideline.render.article import records_by_topic
+from guideline.workflow.review import (
     Approvals,
     Comment,
     Decision,
@@ -539,7 +539,7 @@ def test_approvals_do_not_count_outside_git(tmp_path: Path) -> None:
 
 
 def test_authors_before_the_last_publication_may_approve_the_next_change(tmp_path: Path) -> None:
-    from guideline.workflow import LoggedTransition
+    from guideline.workflow.review import LoggedTransition
 
     root = make_repo(tmp_path)
     edit(root, "Calcium 1000-1200 mg/day\n", "Calcium 1000-1200 mg/day with meals\n")
@@ -647,7 +647,7 @@ def test_validation_errors_of_the_topic_block_the_gate(tmp_path: Path) -> None:
 
 
 def test_review_log_integrity(tmp_path: Path) -> None:
-    from guideline.workflow import LoggedTransition
+    from guideline.workflow.review import LoggedTransition
 
     root = make_repo(tmp_path)
     project, _ = _corpus(root)

@@ -7,9 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .commands import command_modules
-from .errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, GuidelineError
+from guideline import __version__
+from guideline.commands import command_modules
+from guideline.errors import EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, GuidelineError
 
 
 def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:

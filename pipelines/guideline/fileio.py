@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import UsageError
+from guideline.errors import UsageError
 
 
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, durable: bool = True) -> None:

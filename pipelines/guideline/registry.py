@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from . import expectations, loader, model, schema
-from .checks import CHECKS
-from .errors import ConfigError
-from .importer import rules as import_rules
-from .project import Project
-from .rules import Rule
+from guideline.checks import CHECKS, expectations
+from guideline.corpus import loader, model, schema
+from guideline.corpus.project import Project
+from guideline.errors import ConfigError
+from guideline.importer import rules as import_rules
+from guideline.rules import Rule
 
 
 def all_rules(project: Project | None = None) -> dict[str, Rule]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .findings import Finding, Location, Severity
+from guideline.findings import Finding, Location, Severity
 
 
 @dataclass(frozen=True)

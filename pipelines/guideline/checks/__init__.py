@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from .. import expectations, waivers
-from . import conflicts, consistency, evidence, references, structure, workflow
-from .base import Check, Context
-from .structure import topic_keys
+from guideline.checks import (
+    conflicts,
+    consistency,
+    evidence,
+    expectations,
+    references,
+    structure,
+    waivers,
+    workflow,
+)
+from guideline.checks.base import Check, Context
+from guideline.checks.structure import topic_keys
 
 CHECKS: tuple[Check, ...] = (
     *structure.CHECKS,

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ..findings import Finding
-from ..model import Corpus, Record
-from ..project import Project
-from ..rules import Rule
+from guideline.corpus.model import Corpus, Record
+from guideline.corpus.project import Project
+from guideline.findings import Finding
+from guideline.rules import Rule
 
 
 @dataclass

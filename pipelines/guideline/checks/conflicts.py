@@ -21,14 +21,14 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any, Generic, TypeVar
 
-from ..findings import Finding, Location, Severity
-from ..loader import gc_paused
-from ..model import ADVISING_TYPES, INACTIVE_STATES, Corpus, Record
-from ..project import Project
-from ..rules import Rule
-from ..units import Frequency, Quantity, frequency, quantity, route
-from ..vocabulary import Vocabulary, normalise_term
-from .base import Check, Context, Keys
+from guideline.checks.base import Check, Context, Keys
+from guideline.corpus.loader import gc_paused
+from guideline.corpus.model import ADVISING_TYPES, INACTIVE_STATES, Corpus, Record
+from guideline.corpus.project import Project
+from guideline.corpus.units import Frequency, Quantity, frequency, quantity, route
+from guideline.corpus.vocabulary import Vocabulary, normalise_term
+from guideline.findings import Finding, Location, Severity
+from guideline.rules import Rule
 
 CONTRADICTION = Rule(
     "CON001", "Contradictory recommendations", Severity.ERROR,

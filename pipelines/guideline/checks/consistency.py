@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from ..findings import Finding, Severity
-from ..grading import Grade, GradingSchemes
-from ..model import ADVISING_TYPES, INACTIVE_STATES, Record
-from ..project import Project
-from ..rules import Rule
-from .base import Check, Context
+from guideline.checks.base import Check, Context
+from guideline.corpus.grading import Grade, GradingSchemes
+from guideline.corpus.model import ADVISING_TYPES, INACTIVE_STATES, Record
+from guideline.corpus.project import Project
+from guideline.findings import Finding, Severity
+from guideline.rules import Rule
 
 PARADIGMS_FILE = "paradigms.yaml"
 LOW_CERTAINTY = frozenset({"low", "very-low"})

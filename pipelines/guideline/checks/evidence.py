@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .. import identifiers
-from ..findings import Finding, Location, Severity
-from ..loader import Document
-from ..model import INACTIVE_STATES, Record
-from ..rules import Rule
-from .base import Check, Context
-from .references import Bibliography, bibliography, citation_keys
+from guideline.checks.base import Check, Context
+from guideline.checks.references import Bibliography, bibliography, citation_keys
+from guideline.corpus import identifiers
+from guideline.corpus.loader import Document
+from guideline.corpus.model import INACTIVE_STATES, Record
+from guideline.findings import Finding, Location, Severity
+from guideline.rules import Rule
 
 NOTICES_FILE = "safety-notices.yaml"
 RETRACTIONS_FILE = "retractions.yaml"

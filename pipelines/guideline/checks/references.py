@@ -8,12 +8,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import identifiers
-from ..findings import Finding, Severity
-from ..model import Corpus, Record, add_document, named_ids
-from ..project import Project, collect_files, display_path
-from ..rules import Rule
-from .base import NO_KEYS, Check, Context, Keys, cite_key, id_key
+from guideline.checks.base import NO_KEYS, Check, Context, Keys, cite_key, id_key
+from guideline.corpus import identifiers
+from guideline.corpus.model import Corpus, Record, add_document, named_ids
+from guideline.corpus.project import Project, collect_files, display_path
+from guideline.findings import Finding, Severity
+from guideline.rules import Rule
 
 BIBLIOGRAPHY_DIR = "references"
 # Statement types that may stand without a citation: a good-practice statement or context that advises nothing.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 
-from ..findings import Finding, Location, Severity
-from ..model import Record
-from ..project import Project
-from ..rules import Rule
-from .base import Check, Context, Keys, id_key, id_keys
+from guideline.checks.base import Check, Context, Keys, id_key, id_keys
+from guideline.corpus.model import Record
+from guideline.corpus.project import Project
+from guideline.findings import Finding, Location, Severity
+from guideline.rules import Rule
 
 DUPLICATE_ID = Rule("ID001", "Duplicate id", Severity.ERROR,
                     "Two records of the same kind share an id (or two vocabulary concepts do). Ids must be unique "

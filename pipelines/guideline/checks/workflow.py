@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import workflow
-from ..findings import Finding
-from ..model import Record
-from ..project import Project
-from .base import Check, Context, Keys, id_key
-from .structure import topic_keys
+from guideline.checks.base import Check, Context, Keys, id_key
+from guideline.checks.structure import topic_keys
+from guideline.corpus.model import Record
+from guideline.corpus.project import Project
+from guideline.findings import Finding
+from guideline.workflow import review as workflow
 
 
 def _workflow(ctx: Context) -> Iterator[Finding]:

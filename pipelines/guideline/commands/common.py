@@ -8,10 +8,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from ..cache import open_cache
-from ..errors import UsageError
-from ..fileio import write_atomic
-from ..project import Project, find_root, load_project
+from guideline.corpus.cache import open_cache
+from guideline.corpus.project import Project, find_root, load_project
+from guideline.errors import UsageError
+from guideline.fileio import write_atomic
 
 
 def add_root_option(parser: argparse.ArgumentParser) -> None:

@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from .. import expectations
-from ..cache import open_cache
-from ..diff import Report, compare
-from ..errors import EXIT_OK
-from ..render import report_html, report_json, report_md
-from .common import Progress, add_root_option, emit, open_project, parse_date, today_of
+from guideline.checks import expectations
+from guideline.commands.common import Progress, add_root_option, emit, open_project, parse_date, today_of
+from guideline.corpus.cache import open_cache
+from guideline.errors import EXIT_OK
+from guideline.render import report_html, report_json, report_md
+from guideline.report.compare import Report, compare
 
 FORMATS = {"md": report_md.render, "html": report_html.render, "json": report_json.render}
 REPORTS_DIR = "reports"

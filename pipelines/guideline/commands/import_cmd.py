@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_FINDINGS, EXIT_OK
-from ..project import CORPUS_DIR, display_path
-from ..registry import all_rules
-from ..render import REPORTERS
-from .common import add_root_option, emit, open_project, use_colour
+from guideline.commands.common import add_root_option, emit, open_project, use_colour
+from guideline.corpus.project import CORPUS_DIR, display_path
+from guideline.errors import EXIT_FINDINGS, EXIT_OK
+from guideline.registry import all_rules
+from guideline.render import REPORTERS
 
 EXAMPLES = """examples:
   guideline import article.txt                          drafts under guidelines/topics and guidelines/references
@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..importer.service import ImportRequest, run_import
+    from guideline.importer.service import ImportRequest, run_import
 
     project = open_project(args)
     out = args.out if args.out is not None else project.root / CORPUS_DIR

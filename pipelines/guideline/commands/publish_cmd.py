@@ -6,14 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..engine import validate
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ..fileio import write_atomic
-from ..project import CORPUS_DIR
-from ..publish import ArticleStatus, Publication, records_by_topic, render_article
-from ..registry import all_rules
-from ..render import REPORTERS
-from ..workflow import (
+from guideline.commands.common import add_root_option, add_today_option, emit, open_project, today_of
+from guideline.corpus.project import CORPUS_DIR
+from guideline.engine.pipeline import validate
+from guideline.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from guideline.fileio import write_atomic
+from guideline.registry import all_rules
+from guideline.render import REPORTERS
+from guideline.render.article import ArticleStatus, Publication, records_by_topic, render_article
+from guideline.workflow.review import (
     APPROVED_STATES,
     Approvals,
     GateResult,
@@ -26,7 +27,6 @@ from ..workflow import (
     reviewer_identity,
     set_states,
 )
-from .common import add_root_option, add_today_option, emit, open_project, today_of
 
 EXAMPLES = """examples:
   guideline publish                                 every topic, into published/

@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import materiality
-from ..engine import load_corpus
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ..project import CORPUS_DIR, Project
-from ..workflow import (
+from guideline.commands.common import add_root_option, add_today_option, open_project, today_of
+from guideline.corpus import materiality
+from guideline.corpus.project import CORPUS_DIR, Project
+from guideline.engine.pipeline import load_corpus
+from guideline.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from guideline.workflow.review import (
     APPROVED_STATES,
     DISPOSITIONS,
     Approvals,
@@ -29,7 +30,6 @@ from ..workflow import (
     topic_of_comment,
     view_of,
 )
-from .common import add_root_option, add_today_option, open_project, today_of
 
 EXAMPLES = """examples:
   guideline review approve osteoporotic-spine-fracture

@@ -6,10 +6,10 @@ import argparse
 import json
 import textwrap
 
-from ..errors import EXIT_OK, ConfigError, UsageError
-from ..project import Project
-from ..registry import all_rules
-from .common import add_root_option, emit, open_project
+from guideline.commands.common import add_root_option, emit, open_project
+from guideline.corpus.project import Project
+from guideline.errors import EXIT_OK, ConfigError, UsageError
+from guideline.registry import all_rules
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

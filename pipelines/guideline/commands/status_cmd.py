@@ -7,12 +7,12 @@ import json
 from collections import Counter
 from typing import Any
 
-from ..engine import load_corpus
-from ..errors import EXIT_OK, UsageError
-from ..project import CORPUS_DIR
-from ..publish import records_by_topic
-from ..workflow import APPROVED_STATES, Approvals, RecordStatus, load_review_log, topic_records
-from .common import add_root_option, emit, open_project
+from guideline.commands.common import add_root_option, emit, open_project
+from guideline.corpus.project import CORPUS_DIR
+from guideline.engine.pipeline import load_corpus
+from guideline.errors import EXIT_OK, UsageError
+from guideline.render.article import records_by_topic
+from guideline.workflow.review import APPROVED_STATES, Approvals, RecordStatus, load_review_log, topic_records
 
 EXAMPLES = """examples:
   guideline status                              every topic: states, approvals, what it waits on

@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import materiality
-from ..engine import load_corpus
-from ..errors import EXIT_FINDINGS, EXIT_OK
-from ..git_history import History
-from ..project import CORPUS_DIR
-from ..workflow import (
+from guideline.commands.common import add_root_option, add_today_option, open_project, today_of
+from guideline.corpus import materiality
+from guideline.corpus.project import CORPUS_DIR
+from guideline.engine.pipeline import load_corpus
+from guideline.errors import EXIT_FINDINGS, EXIT_OK
+from guideline.git.history import History
+from guideline.workflow.review import (
     LoggedTransition,
     append_review_log,
     find_target,
@@ -21,7 +22,6 @@ from ..workflow import (
     set_states,
     view_of,
 )
-from .common import add_root_option, add_today_option, open_project, today_of
 
 EXAMPLES = """examples:
   guideline submit osteoporotic-spine-fracture

@@ -6,16 +6,24 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import expectations
-from ..cache import open_cache
-from ..changes import describe_change, only_affected
-from ..engine import document_parser, file_checks, validate
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ..project import CORPUS_DIR
-from ..registry import all_rules
-from ..render import REPORTERS
-from ..window import window_result
-from .common import Progress, add_root_option, add_today_option, emit, open_project, today_of, use_colour
+from guideline.checks import expectations
+from guideline.commands.common import (
+    Progress,
+    add_root_option,
+    add_today_option,
+    emit,
+    open_project,
+    today_of,
+    use_colour,
+)
+from guideline.corpus.cache import open_cache
+from guideline.corpus.project import CORPUS_DIR
+from guideline.engine.changes import describe_change, only_affected
+from guideline.engine.pipeline import document_parser, file_checks, validate
+from guideline.engine.window import window_result
+from guideline.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from guideline.registry import all_rules
+from guideline.render import REPORTERS
 
 EXAMPLES = """examples:
   guideline validate                         check everything under guidelines/

@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..grading import Grade, GradingSchemes
-from ..vocabulary import Vocabulary
+from guideline.corpus.grading import Grade, GradingSchemes
+from guideline.corpus.vocabulary import Vocabulary
 
 DRUG_KINDS = frozenset({"drug", "drug-class"})
 UNGRADED = ("UNGRADED", "Not graded", "not-graded")

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..findings import Finding, Location
-from .rules import MALFORMED_REFERENCE, MISSING_HEADER, NOT_UTF8, OUTSIDE_SECTION
+from guideline.findings import Finding, Location
+from guideline.importer.rules import MALFORMED_REFERENCE, MISSING_HEADER, NOT_UTF8, OUTSIDE_SECTION
 
 _BREAK_RE = re.compile(r"\r\n|\r|\n")
 _SPACES = {**{c: " " for c in range(0x20)}, **{c: " " for c in range(0x7F, 0xA1)},

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Finding, Location
-from .extract import Extraction, Extractor, StatementInput
-from .parse import Article, Reference, Statement
-from .rules import (
+from guideline.findings import Finding, Location
+from guideline.importer.extract import Extraction, Extractor, StatementInput
+from guideline.importer.parse import Article, Reference, Statement
+from guideline.importer.rules import (
     DUPLICATE_REFERENCE,
     MALFORMED_CITATIONS,
     NO_REFERENCES,

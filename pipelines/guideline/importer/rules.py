@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import Severity
-from ..rules import Rule
+from guideline.findings import Severity
+from guideline.rules import Rule
 
 UNKNOWN_CITATION = Rule(
     "IMP001", "Citation has no reference", Severity.ERROR,

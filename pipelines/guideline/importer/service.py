@@ -7,15 +7,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UsageError
-from ..fileio import write_atomic
-from ..findings import Finding, sort_findings
-from ..project import GRADING_FILE, Project, display_path
-from . import write
-from .extract import Extractor
-from .parse import parse_article
-from .records import Draft, build_draft, slug
-from .update import TopicMerge, citation_map, merge_references
+from guideline.corpus.project import GRADING_FILE, Project, display_path
+from guideline.errors import UsageError
+from guideline.fileio import write_atomic
+from guideline.findings import Finding, sort_findings
+from guideline.importer import write
+from guideline.importer.extract import Extractor
+from guideline.importer.parse import parse_article
+from guideline.importer.records import Draft, build_draft, slug
+from guideline.importer.update import TopicMerge, citation_map, merge_references
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 TOPICS_DIR = "topics"

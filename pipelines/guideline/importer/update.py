@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import UsageError
-from ..loader import parse_text
-from .extract import Extraction, Extractor, StatementInput
-from .parse import reference_type
-from .records import (
+from guideline.corpus.loader import parse_text
+from guideline.errors import UsageError
+from guideline.importer.extract import Extraction, Extractor, StatementInput
+from guideline.importer.parse import reference_type
+from guideline.importer.records import (
     RECORD_ORDER,
     REFERENCE_EXTRACTED,
     SUMMARY_SECTION,
@@ -32,7 +32,7 @@ from .records import (
     record_id,
     reference_id,
 )
-from .write import needs_quotes
+from guideline.importer.write import needs_quotes
 
 INTERPRETED = ("statement_type", "direction", "strength", "certainty", "population", "intervention", "comparator",
                "dosing", "notes")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..findings import Finding
-from ..rules import Rule
-from . import findings_formats
+from guideline.findings import Finding
+from guideline.render import findings_formats
+from guideline.rules import Rule
 
 Reporter = Callable[[list[Finding], dict[str, Rule], bool], str]
 

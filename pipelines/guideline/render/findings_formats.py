@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
-from .. import __version__
-from ..findings import Finding, Severity, summarize
-from ..rules import Rule
+from guideline import __version__
+from guideline.findings import Finding, Severity, summarize
+from guideline.rules import Rule
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET = "\033[0m"

@@ -12,8 +12,16 @@ from collections.abc import Iterable
 
 from markupsafe import escape
 
-from ..diff import Elsewhere, FieldChange, FileEntry, Place, RecordChange, Report, display_value
-from ..findings import Finding
+from guideline.findings import Finding
+from guideline.report.compare import (
+    Elsewhere,
+    FieldChange,
+    FileEntry,
+    Place,
+    RecordChange,
+    Report,
+    display_value,
+)
 
 _REVIEW_LABELS = {"approved": "approved for this content", "stale": "approval stale", "awaiting": "awaiting review",
                   "retired": "retired", "removed": "removed without retirement"}

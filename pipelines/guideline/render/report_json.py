@@ -5,9 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..diff import Elsewhere, FieldChange, FileEntry, FindingDelta, Place, RecordChange, Report, json_value
-from ..findings import Finding
-from ..revisions import Revision
+from guideline.findings import Finding
+from guideline.git.revisions import Revision
+from guideline.report.compare import (
+    Elsewhere,
+    FieldChange,
+    FileEntry,
+    FindingDelta,
+    Place,
+    RecordChange,
+    Report,
+    json_value,
+)
 
 
 def _revision(revision: Revision) -> dict[str, Any]:

@@ -11,8 +11,8 @@ import html
 import re
 from collections.abc import Iterable
 
-from ..diff import Elsewhere, FieldChange, RecordChange, Report, display_value
-from ..findings import Finding, Severity
+from guideline.findings import Finding, Severity
+from guideline.report.compare import Elsewhere, FieldChange, RecordChange, Report, display_value
 
 LIMIT = 65_536
 # Room kept for the closing note; the budget is counted in UTF-8 bytes, which is never less than characters.

@@ -19,17 +19,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError
-from .findings import Finding, Location, Severity
-from .frames import COLUMNS, Frames, build_frames, known_grade_keys
-from .project import Project
-from .rules import Rule
-from .schema import validate_document
+from guideline.checks.frames import COLUMNS, Frames, build_frames, known_grade_keys
+from guideline.corpus.project import Project
+from guideline.corpus.schema import validate_document
+from guideline.errors import ConfigError
+from guideline.findings import Finding, Location, Severity
+from guideline.rules import Rule
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from .checks.base import Context
+    from guideline.checks.base import Context
 
 SUITE_FILE = "expectations.yaml"
 SUITE_SCHEMA = "expectations.schema.json"

@@ -23,11 +23,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from . import __version__
-from .fileio import write_atomic
-from .findings import Finding
-from .loader import Document, pack_positions, parse_text
-from .model import file_kind
+from guideline import __version__
+from guideline.corpus.loader import Document, pack_positions, parse_text
+from guideline.corpus.model import file_kind
+from guideline.fileio import write_atomic
+from guideline.findings import Finding
 
 CACHE_DIR = ".guideline-cache"
 FILES = "files"
@@ -43,7 +43,7 @@ KEEP_RUNS = 8
 T = TypeVar("T")
 _MAGIC = b"GLC1"
 _HEADER = len(_MAGIC) + 4
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 _GIT_ENV = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_DIR",
             "GIT_WORK_TREE")
 

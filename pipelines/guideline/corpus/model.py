@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding, Location, Severity
-from .loader import Document, PathKey
-from .rules import Rule
+from guideline.corpus.loader import Document, PathKey
+from guideline.findings import Finding, Location, Severity
+from guideline.rules import Rule
 
 UNKNOWN_FILE = Rule("FIL001", "Unrecognised file", Severity.ERROR,
                     "A YAML file under the corpus whose top-level keys do not say what it holds "

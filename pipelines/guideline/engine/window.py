@@ -25,12 +25,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import expectations
-from .cache import Cache, ParsedFile
-from .changes import RECORD_FILE_KINDS, Change, filter_findings, record_links
-from .checks import CHECKS, Context
-from .checks.base import KeysOf, cite_key, id_key
-from .engine import (
+from guideline.checks import CHECKS, Context, expectations
+from guideline.checks.base import KeysOf, cite_key, id_key
+from guideline.corpus.cache import Cache, ParsedFile
+from guideline.corpus.loader import gc_paused
+from guideline.corpus.model import Corpus, Record, records_of
+from guideline.corpus.project import Project, collect_files, display_path
+from guideline.engine.changes import RECORD_FILE_KINDS, Change, filter_findings, record_links
+from guideline.engine.pipeline import (
     FileChecks,
     Source,
     ValidationResult,
@@ -39,11 +41,8 @@ from .engine import (
     parse_files,
     read_source,
 )
-from .findings import Finding
-from .loader import gc_paused
-from .model import Corpus, Record, records_of
-from .project import Project, collect_files, display_path
-from .snapshot import Snapshot
+from guideline.engine.snapshot import Snapshot
+from guideline.findings import Finding
 
 RECORD_KINDS = {f"kind:{kind}" for kind in RECORD_FILE_KINDS}
 

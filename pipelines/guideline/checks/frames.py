@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .grading import GradingSchemes
-from .loader import Document, PathKey, gc_paused
-from .model import Corpus, Record
+from guideline.corpus.grading import GradingSchemes
+from guideline.corpus.loader import Document, PathKey, gc_paused
+from guideline.corpus.model import Corpus, Record
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]

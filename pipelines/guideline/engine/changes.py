@@ -18,14 +18,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError
-from .findings import Finding
-from .loader import Document, parse_text
-from .model import Corpus, add_document, file_kind, named_ids
-from .project import YAML_SUFFIXES, Project, display_path
+from guideline.corpus.loader import Document, parse_text
+from guideline.corpus.model import Corpus, add_document, file_kind, named_ids
+from guideline.corpus.project import YAML_SUFFIXES, Project, display_path
+from guideline.errors import UsageError
+from guideline.findings import Finding
 
 if TYPE_CHECKING:
-    from .engine import ValidationResult
+    from guideline.engine.pipeline import ValidationResult
 
 RECORD_FILE_KINDS = frozenset({"topic", "bibliography"})
 

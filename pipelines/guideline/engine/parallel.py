@@ -17,9 +17,9 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Generic, NoReturn, TypeVar, cast
 
-from .errors import GuidelineError
-from .fileio import write_atomic
-from .loader import gc_paused
+from guideline.corpus.loader import gc_paused
+from guideline.errors import GuidelineError
+from guideline.fileio import write_atomic
 
 T = TypeVar("T")
 R = TypeVar("R")

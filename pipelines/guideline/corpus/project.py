@@ -6,13 +6,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache, digest, parse_cached
-from .errors import ConfigError
-from .findings import Finding
-from .grading import GradingSchemes
-from .loader import DEFAULT_MAX_BYTES, Document, read_bytes, read_file
-from .policy import Policy
-from .vocabulary import Vocabulary
+from guideline.corpus.cache import Cache, digest, parse_cached
+from guideline.corpus.grading import GradingSchemes
+from guideline.corpus.loader import DEFAULT_MAX_BYTES, Document, read_bytes, read_file
+from guideline.corpus.policy import Policy
+from guideline.corpus.vocabulary import Vocabulary
+from guideline.errors import ConfigError
+from guideline.findings import Finding
 
 CORPUS_DIR = "guidelines"
 VOCABULARY_FILE = "vocabulary.yaml"

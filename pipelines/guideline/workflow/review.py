@@ -20,16 +20,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import materiality
-from .errors import ConfigError, UsageError
-from .findings import Finding, Location, Severity
-from .git_history import History, normalise_email
-from .loader import Document, parse_text
-from .model import INACTIVE_STATES, Corpus, Record
-from .project import Project, display_path
-from .publish import Numbering, Publication, citation_numbering, records_by_topic
-from .roster import BOARD_FILE, Member, Roster, load_roster
-from .rules import Rule
+from guideline.corpus import materiality
+from guideline.corpus.loader import Document, parse_text
+from guideline.corpus.model import INACTIVE_STATES, Corpus, Record
+from guideline.corpus.project import Project, display_path
+from guideline.corpus.roster import BOARD_FILE, Member, Roster, load_roster
+from guideline.errors import ConfigError, UsageError
+from guideline.findings import Finding, Location, Severity
+from guideline.git.history import History, normalise_email
+from guideline.render.article import Numbering, Publication, citation_numbering, records_by_topic
+from guideline.rules import Rule
 
 STATES = ("draft", "submitted", "under-review", "changes-requested", "approved", "published", "retired",
           "superseded")
@@ -760,7 +760,7 @@ def _load_for_edit(path: Path) -> tuple[Any, Any]:
 def _dump(yaml: Any, data: Any, path: Path) -> None:
     import io
 
-    from .fileio import write_atomic
+    from guideline.fileio import write_atomic
 
     buffer = io.StringIO()
     yaml.dump(data, buffer)

@@ -15,7 +15,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .cache import STATS, Cache
+from guideline.corpus.cache import STATS, Cache
 
 ENTRY = "snapshot"
 # A file modified this close to the snapshot may change again within the same timestamp: hash it next time.

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .findings import Location
-from .git_history import normalise_email
-from .loader import Document
-from .project import Project
+from guideline.corpus.loader import Document
+from guideline.corpus.project import Project
+from guideline.findings import Location
+from guideline.git.history import normalise_email
 
 BOARD_FILE = "board.yaml"
 APPROVER_ROLES = frozenset({"board-member", "chair"})

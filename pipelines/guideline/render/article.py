@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .model import INACTIVE_STATES, Corpus, Record
+from guideline.corpus.model import INACTIVE_STATES, Corpus, Record
 
 SUMMARY_SECTION = "summary"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .loader import DEFAULT_MAX_BYTES
+from guideline.corpus.loader import DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True)

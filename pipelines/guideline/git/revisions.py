@@ -19,7 +19,7 @@ from typing import Self
 
 import git
 
-from .errors import ConfigError, UsageError
+from guideline.errors import ConfigError, UsageError
 
 WORKTREE = "WORKTREE"
 PUBLISHED_TAGS = "refs/tags/published/"

@@ -22,14 +22,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .cache import Cache
-from .changes import Parser
-from .engine import Source, document_parser, file_checks, prime, read_sources, validate
-from .errors import ConfigError, GuidelineError
-from .findings import Finding, Location, Severity, sort_findings
-from .loader import DEFAULT_MAX_BYTES, TOO_LARGE, Document
-from .materiality import (
+from guideline import __version__
+from guideline.corpus.cache import Cache
+from guideline.corpus.loader import DEFAULT_MAX_BYTES, TOO_LARGE, Document
+from guideline.corpus.materiality import (
     EDITORIAL_FIELDS,
     WORKFLOW_FIELDS,
     changed_fields,
@@ -37,10 +33,14 @@ from .materiality import (
     is_material_field,
     presentation_hash,
 )
-from .model import INACTIVE_STATES, Corpus, Record, add_document
-from .parallel import Background
-from .project import CORPUS_DIR, YAML_SUFFIXES, Project, load_project
-from .revisions import FileChange, Repository, Revision
+from guideline.corpus.model import INACTIVE_STATES, Corpus, Record, add_document
+from guideline.corpus.project import CORPUS_DIR, YAML_SUFFIXES, Project, load_project
+from guideline.engine.changes import Parser
+from guideline.engine.parallel import Background
+from guideline.engine.pipeline import Source, document_parser, file_checks, prime, read_sources, validate
+from guideline.errors import ConfigError, GuidelineError
+from guideline.findings import Finding, Location, Severity, sort_findings
+from guideline.git.revisions import FileChange, Repository, Revision
 
 Progress = Callable[[int, int], None]
 KIND_ORDER = {"topic": 0, "recommendation": 1, "reference": 2}
@@ -529,8 +529,8 @@ def workflow_reviews(changes: Sequence[RecordChange], side: _Side, root: Path) -
 
     None when the workflow cannot say (no workflow module, no roster): the caller falls back to review_state."""
     try:
-        from . import workflow
-        from .publish import records_by_topic
+        from guideline.render.article import records_by_topic
+        from guideline.workflow import review as workflow
     except ImportError:  # pragma: no cover - the workflow ships with the tool
         return None
     if side.corpus is None or side.project is None:

@@ -11,14 +11,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .findings import Finding, Location, Severity
-from .loader import Document
-from .project import Project
-from .roster import BOARD_FILE, load_roster
-from .rules import Rule
+from guideline.corpus.loader import Document
+from guideline.corpus.project import Project
+from guideline.corpus.roster import BOARD_FILE, load_roster
+from guideline.findings import Finding, Location, Severity
+from guideline.rules import Rule
 
 if TYPE_CHECKING:
-    from .checks.base import Context
+    from guideline.checks.base import Context
 
 WAIVERS_FILE = "waivers.yaml"
 

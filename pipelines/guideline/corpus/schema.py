@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
-from .findings import Finding, Severity
-from .loader import Document, PathKey
-from .rules import Rule
+from guideline.corpus.loader import Document, PathKey
+from guideline.findings import Finding, Severity
+from guideline.rules import Rule
 
 if TYPE_CHECKING:
     import jsonschema

@@ -19,8 +19,8 @@ from typing import Any, cast
 
 import yaml
 
-from .findings import Finding, Location, Severity
-from .rules import Rule
+from guideline.findings import Finding, Location, Severity
+from guideline.rules import Rule
 
 _YamlLoader: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

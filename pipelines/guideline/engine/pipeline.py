@@ -13,7 +13,9 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from .cache import (
+from guideline.checks import CHECKS, RELATIONS, Check, Context
+from guideline.checks.waivers import apply_waivers
+from guideline.corpus.cache import (
     CHECK_SECONDS,
     FILES,
     RUNS,
@@ -25,17 +27,15 @@ from .cache import (
     encode_entry,
     git_state,
 )
-from .changes import record_links
-from .checks import CHECKS, RELATIONS, Check, Context
-from .errors import GuidelineError, UsageError
-from .findings import Finding, Location, Severity, sort_findings
-from .loader import Document, gc_paused, parse_text, read_bytes
-from .model import UNKNOWN_FILE, Corpus, Record, add_document, file_kind
-from .parallel import map_ordered
-from .project import BUILT_IN_DATA, Project, collect_files, display_path
-from .schema import validate_document
-from .snapshot import FileFacts, Snapshot
-from .waivers import apply_waivers
+from guideline.corpus.loader import Document, gc_paused, parse_text, read_bytes
+from guideline.corpus.model import UNKNOWN_FILE, Corpus, Record, add_document, file_kind
+from guideline.corpus.project import BUILT_IN_DATA, Project, collect_files, display_path
+from guideline.corpus.schema import validate_document
+from guideline.engine.changes import record_links
+from guideline.engine.parallel import map_ordered
+from guideline.engine.snapshot import FileFacts, Snapshot
+from guideline.errors import GuidelineError, UsageError
+from guideline.findings import Finding, Location, Severity, sort_findings
 
 Progress = Callable[[int, int], None]
 
