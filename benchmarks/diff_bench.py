@@ -43,7 +43,6 @@ sys.path.insert(0, str(REPO_ROOT / "pipelines"))
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from guideline.checks import expectations
 from guideline.corpus.cache import CACHE_DIR, open_cache
 from guideline.corpus.loader import parse_text
 from guideline.git.revisions import Repository
@@ -173,25 +172,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files, size = timed("parse floor (changed files, both sides)", rows, lambda: parse_changed(root))
         rows[-1] = (rows[-1][0], rows[-1][1], f"{files} files, {size / 1e6:.1f} MB")
-        with expectations.skipped(not args.with_expectations):
-            quick = timed("record diff (--no-findings --no-cache)", rows,
-                          lambda: compare(root, "base", "head", as_of=AS_OF, with_findings=False))
-            rows[-1] = (rows[-1][0], rows[-1][1], f"{len(quick.changes)} record changes")
-            full = quick
-            if not args.no_findings:
-                base_cache = cache_of_validate_at_base(root, Path(work))
-                for label, cache_before in (("full report, empty cache", None),
-                                            ("full report, cache of validate at base", base_cache),
-                                            ("full report again (cache of the report above)", "keep")):
-                    if cache_before != "keep":
-                        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
-                        if cache_before:
-                            shutil.copytree(cache_before, root / CACHE_DIR)
-                    full = timed(label, rows, lambda: compare(root, "base", "head", as_of=AS_OF,
-                                                              cache=open_cache(root)))
-                    counts = full.findings_counts() or {}
-                    outcome = f"{counts.get('introduced', 0)} introduced, {counts.get('resolved', 0)} resolved"
-                    rows[-1] = (rows[-1][0], rows[-1][1], outcome)
+        quick = timed("record diff (--no-findings --no-cache)", rows,
+                      lambda: compare(root, "base", "head", as_of=AS_OF, with_findings=False,
+                                      with_expectations=args.with_expectations))
+        rows[-1] = (rows[-1][0], rows[-1][1], f"{len(quick.changes)} record changes")
+        full = quick
+        if not args.no_findings:
+            base_cache = cache_of_validate_at_base(root, Path(work))
+            for label, cache_before in (("full report, empty cache", None),
+                                        ("full report, cache of validate at base", base_cache),
+                                        ("full report again (cache of the report above)", "keep")):
+                if cache_before != "keep":
+                    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+                    if cache_before:
+                        shutil.copytree(cache_before, root / CACHE_DIR)
+                full = timed(label, rows, lambda: compare(root, "base", "head", as_of=AS_OF,
+                                                          with_expectations=args.with_expectations,
+                                                          cache=open_cache(root)))
+                counts = full.findings_counts() or {}
+                outcome = f"{counts.get('introduced', 0)} introduced, {counts.get('resolved', 0)} resolved"
+                rows[-1] = (rows[-1][0], rows[-1][1], outcome)
         for name, render in (("render md", report_md.render), ("render html", report_html.render),
                              ("render json", report_json.render)):
             text = timed(name, rows, lambda render=render: render(full))  # type: ignore[misc]

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, run_guideline
-from test_workflow import EDITOR, MEI, TOMAS, TOPIC, commit, edit, make_repo
+from helpers import REPO_ROOT, run_installed
+from helpers.workflow import EDITOR, MEI, TOMAS, TOPIC, commit, edit, make_repo
 
 PACKAGE = REPO_ROOT / "pipelines" / "guideline"
 ARTICLE = Path(__file__).resolve().parent / "fixtures" / "articles" / "aspirin-after-mi.txt"
@@ -104,7 +104,7 @@ def _recorded_run(root: Path, tmp_path: Path, *args: str | Path, env: dict[str, 
     log.write_text("", encoding="utf-8")
     before = _snapshot(root)
     time.sleep(0.01)
-    result = run_guideline(*args, cwd=root, env={**(env or {}), "PYTHONPATH": str(hook), "WRITES_LOG": str(log)})
+    result = run_installed(*args, cwd=root, env={**(env or {}), "PYTHONPATH": str(hook), "WRITES_LOG": str(log)})
     assert result.returncode == code, result.stdout + result.stderr
     after = _snapshot(root)
     changed = {p for p, stamp in after.items() if before.get(p) != stamp}
@@ -156,15 +156,15 @@ def test_no_module_writes_files_except_through_write_atomic() -> None:
 
 def test_import_refuses_to_overwrite_an_edited_file(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "project")
-    first = run_guideline("import", ARTICLE, "--topic", "aspirin", cwd=root)
+    first = run_installed("import", ARTICLE, "--topic", "aspirin", cwd=root)
     assert first.returncode == 0, first.stderr
     topic = root / "guidelines" / "topics" / "aspirin.yaml"
     topic.write_text(topic.read_text(encoding="utf-8") + "# curated by hand\n", encoding="utf-8")
     before = topic.read_bytes(), os.stat(topic).st_mtime_ns
-    again = run_guideline("import", ARTICLE, "--topic", "aspirin", cwd=root)
+    again = run_installed("import", ARTICLE, "--topic", "aspirin", cwd=root)
     assert again.returncode == 2
     assert "already exist" in again.stderr and "--update" in again.stderr and "--force" in again.stderr
     assert (topic.read_bytes(), os.stat(topic).st_mtime_ns) == before
-    forced = run_guideline("import", ARTICLE, "--topic", "aspirin", "--force", cwd=root)
+    forced = run_installed("import", ARTICLE, "--topic", "aspirin", "--force", cwd=root)
     assert forced.returncode == 0, forced.stderr
     assert not topic.read_text(encoding="utf-8").endswith("# curated by hand\n")

@@ -12,13 +12,13 @@ from typing import Any
 
 import git
 import pytest
-from conftest import REPO_ROOT, make_project, run_guideline, validate_json
 from guideline.corpus import cache as cache_module
 from guideline.corpus.cache import CACHE_DIR, FILES, RUNS, Cache, open_cache
 from guideline.corpus.loader import Document, pack_positions, packed_position, parse_text, unpack_positions
 from guideline.corpus.project import load_project
 from guideline.engine import pipeline as engine
 from guideline.findings import Finding
+from helpers import REPO_ROOT, make_project, run_cli, run_installed, validate_json
 
 TODAY = date(2026, 11, 25)
 TOPIC = "guidelines/topics/osteoporotic-spine-fracture.yaml"
@@ -102,14 +102,14 @@ def test_same_findings_with_and_without_cache_and_workers(tmp_path: Path) -> Non
     for number in range(12):
         text = topic.replace("osteoporotic-spine-fracture", f"copy{number}-osteoporotic-spine-fracture")
         (root / "guidelines" / "topics" / f"copy{number}.yaml").write_text(text)
-    serial = run_guideline("validate", "--format", "json", "--no-cache", *NO_GX, cwd=root,
+    serial = run_installed("validate", "--format", "json", "--no-cache", *NO_GX, cwd=root,
                            env={"GUIDELINE_JOBS": "1"})
     runs = [serial.stdout]
     for _ in range(2):
-        runs.append(run_guideline("validate", "--format", "json", *NO_GX, cwd=root).stdout)
+        runs.append(run_installed("validate", "--format", "json", *NO_GX, cwd=root).stdout)
     for entry in _entries(root, RUNS):
         entry.unlink()
-    runs.append(run_guideline("validate", "--format", "json", *NO_GX, cwd=root).stdout)
+    runs.append(run_installed("validate", "--format", "json", *NO_GX, cwd=root).stdout)
     assert json.loads(serial.stdout)["findings"]
     assert all(run == serial.stdout for run in runs)
     assert len(_entries(root, FILES)) >= 13
@@ -178,20 +178,20 @@ def test_an_entry_that_unpickles_to_nonsense_is_a_miss(in_project: Path, monkeyp
 
 def test_a_cache_that_cannot_be_written_is_not_fatal(shipped_project: Path) -> None:
     (shipped_project / CACHE_DIR).write_text("not a folder")
-    result = run_guideline("validate", "--format", "json", *NO_GX, cwd=shipped_project)
+    result = run_cli("validate", "--format", "json", *NO_GX, cwd=shipped_project)
     assert result.returncode == 1, result.stderr
     assert json.loads(result.stdout)["findings"]
     assert "Traceback" not in result.stderr
 
 
 def test_no_cache_reads_and_writes_nothing(shipped_project: Path) -> None:
-    result = run_guideline("validate", "--no-cache", *NO_GX, cwd=shipped_project)
+    result = run_cli("validate", "--no-cache", *NO_GX, cwd=shipped_project)
     assert result.returncode == 1, result.stderr
     assert not (shipped_project / CACHE_DIR).exists()
 
 
 def test_cache_folder_is_ignored_by_git_and_backups(shipped_project: Path) -> None:
-    run_guideline("validate", *NO_GX, cwd=shipped_project)
+    run_cli("validate", *NO_GX, cwd=shipped_project)
     assert (shipped_project / CACHE_DIR / ".gitignore").read_text() == "*\n"
     assert (shipped_project / CACHE_DIR / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172")
 
@@ -241,7 +241,7 @@ def test_cache_folder_trouble_mid_way(in_project: Path, damage: Callable[[Path],
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from test_generate import generate
+    from helpers.generator import generate
     root = tmp_path_factory.mktemp("generated") / "project"
     generate.generate(root, 1000, seed=5)
     return root
@@ -249,12 +249,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_workers_and_one_process_agree_on_a_generated_corpus(generated: Path) -> None:
     """1,500 records: parsing and checks both run on worker processes, and say exactly what one process says."""
-    serial = run_guideline("validate", "--format", "json", "--no-cache", *NO_GX, cwd=generated,
+    serial = run_installed("validate", "--format", "json", "--no-cache", *NO_GX, cwd=generated,
                            env={"GUIDELINE_JOBS": "1"})
-    parallel = run_guideline("validate", "--format", "json", "--no-cache", *NO_GX, cwd=generated)
+    parallel = run_installed("validate", "--format", "json", "--no-cache", *NO_GX, cwd=generated)
     assert serial.returncode == parallel.returncode == 1, parallel.stderr
     assert parallel.stdout == serial.stdout
-    cached = run_guideline("validate", "--format", "json", *NO_GX, cwd=generated)
+    cached = run_installed("validate", "--format", "json", *NO_GX, cwd=generated)
     assert cached.stdout == serial.stdout
     assert list((generated / CACHE_DIR).glob("*/stats/check-seconds"))
 
@@ -265,7 +265,7 @@ def test_a_check_that_fails_on_a_worker_fails_the_run_as_in_one_process(generate
     (project / "guidelines" / "expectations.yaml").write_text(
         "expectations:\n  - id: EXP901\n    title: x\n    description: x\n    severity: error\n"
         "    frame: nosuch\n    expectation: expect_column_values_to_be_unique\n    kwargs:\n      column: record\n")
-    results = [run_guideline("validate", "--no-cache", cwd=project, env={"GUIDELINE_JOBS": jobs}) for jobs in "12"]
+    results = [run_installed("validate", "--no-cache", cwd=project, env={"GUIDELINE_JOBS": jobs}) for jobs in "12"]
     assert [r.returncode for r in results] == [2, 2]
     assert results[0].stderr == results[1].stderr
     assert "expectations.yaml" in results[1].stderr and "Traceback" not in results[1].stderr

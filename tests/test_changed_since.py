@@ -11,12 +11,12 @@ from typing import Any
 
 import git
 import pytest
-from conftest import run_guideline, validate_json
-from guideline.checks import expectations
 from guideline.corpus.project import load_project
 from guideline.engine import pipeline as engine
 from guideline.engine.changes import describe_change, filter_findings, record_links
-from test_generate import generate
+from guideline.render.findings_formats import finding_json
+from helpers import GitRepo, run_cli, validate_json
+from helpers.generator import generate
 
 NO_GX = ("--no-expectations",)
 FULL = ("--no-cache", *NO_GX)
@@ -31,12 +31,10 @@ def _commit_all(repo: git.Repo, message: str) -> None:
 def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, git.Repo]]:
     root = tmp_path / "project"
     generate.generate(root, 400, seed=11)
-    repo = git.Repo.init(root)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Editor").set_value("user", "email", "editor@example.org")
-    _commit_all(repo, "generated corpus")
+    repo = GitRepo(root, identity=git.Actor("Editor", "editor@example.org"))
+    repo.commit("generated corpus")
     monkeypatch.chdir(root)
-    yield root, repo
+    yield root, repo.repo
     repo.close()
 
 
@@ -70,10 +68,9 @@ def test_generated_changes_give_the_full_runs_findings(corpus: tuple[Path, git.R
     assert len(since["findings"]) < len(full["findings"])
     # The same selection, made in process from an uncached full run.
     project = load_project(root)
-    with expectations.skipped():
-        result = engine.validate([root / "guidelines"], project, today=date(2026, 11, 25))
+    result = engine.validate([root / "guidelines"], project, today=date(2026, 11, 25), with_expectations=False)
     expected = filter_findings(result.findings, describe_change(project, "HEAD"), record_links(result.corpus))
-    assert [f.as_dict() for f in expected] == since["findings"]
+    assert [finding_json(f) for f in expected] == since["findings"]
 
     # The kinds of edit change_records makes, each seen where it was made.
     edited = {record for _, record in changed}
@@ -100,7 +97,7 @@ def test_a_removed_reference_is_reported_in_files_that_were_not_edited(corpus: t
 
 def test_nothing_changed_nothing_reported(corpus: tuple[Path, git.Repo]) -> None:
     root, _ = corpus
-    result = run_guideline("validate", "--changed-since", "HEAD", *NO_GX, cwd=root)
+    result = run_cli("validate", "--changed-since", "HEAD", *NO_GX, cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 error(s)" in result.stdout
 
@@ -146,13 +143,13 @@ def test_a_deleted_file(corpus: tuple[Path, git.Repo]) -> None:
 
 def test_bad_revision_and_no_repository(corpus: tuple[Path, git.Repo], tmp_path: Path) -> None:
     root, _ = corpus
-    result = run_guideline("validate", "--changed-since", "no-such-branch", cwd=root)
+    result = run_cli("validate", "--changed-since", "no-such-branch", cwd=root)
     assert result.returncode == 2
     assert "unknown revision 'no-such-branch'" in result.stderr and "Traceback" not in result.stderr
-    result = run_guideline("validate", "--changed-since", "--upload-pack=x", cwd=root)
+    result = run_cli("validate", "--changed-since", "--upload-pack=x", cwd=root)
     assert result.returncode == 2
     outside = tmp_path / "plain"
     shutil.copytree(root / "guidelines", outside / "guidelines")
-    result = run_guideline("validate", "--changed-since", "HEAD", cwd=outside)
+    result = run_cli("validate", "--changed-since", "HEAD", cwd=outside)
     assert result.returncode == 2
     assert "not in a git repository" in result.stderr

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_guideline
+from helpers import run_cli, run_installed
 
 FINDING_LINE = re.compile(r"^(guidelines/\S+\.ya?ml):(\d+):(\d+): (ERROR|WARNING|INFO|WAIVED\(\w+\)) [A-Z]{2,4}\d{3} .+")
 SUMMARY_LINE = re.compile(r"^(\d+) error\(s\), (\d+) warning\(s\), (\d+) info")
@@ -36,14 +36,14 @@ def _no_traceback(result: object) -> None:
 
 
 def subcommands(tmp_path: Path) -> list[str]:
-    result = run_guideline("--help", cwd=tmp_path)
+    result = run_installed("--help", cwd=tmp_path)
     assert result.returncode == 0
     listing = result.stdout.split("COMMAND\n", 2)[-1].split("\n\n", 1)[0]
     return re.findall(r"^    (\S+)\s", listing, re.MULTILINE)
 
 
 def test_top_level_help(tmp_path: Path) -> None:
-    result = run_guideline("--help", cwd=tmp_path)
+    result = run_installed("--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "examples:" in result.stdout
     assert {"validate", "rules"} <= set(subcommands(tmp_path))
@@ -53,19 +53,19 @@ def test_every_subcommand_help_has_examples(tmp_path: Path) -> None:
     names = subcommands(tmp_path)
     assert names
     for name in names:
-        result = run_guideline(name, "--help", cwd=tmp_path)
+        result = run_installed(name, "--help", cwd=tmp_path)
         assert result.returncode == 0, (name, result.stderr)
         assert "example" in result.stdout.lower(), name
 
 
 def test_no_command_prints_help_and_exits_2(tmp_path: Path) -> None:
-    result = run_guideline(cwd=tmp_path)
+    result = run_installed(cwd=tmp_path)
     assert result.returncode == 2
     assert "usage: guideline" in result.stderr
 
 
 def test_version(tmp_path: Path) -> None:
-    result = run_guideline("--version", cwd=tmp_path)
+    result = run_installed("--version", cwd=tmp_path)
     assert result.returncode == 0
     assert re.fullmatch(r"guideline \d+\.\d+\.\d+\S*\n", result.stdout)
 
@@ -73,7 +73,7 @@ def test_version(tmp_path: Path) -> None:
 def test_clean_project_exits_0(project: Path) -> None:
     (project / "guidelines/topics").mkdir()
     (project / "guidelines/topics/demo.yaml").write_text(VALID_TOPIC, encoding="utf-8")
-    result = run_guideline("validate", cwd=project)
+    result = run_cli("validate", cwd=project)
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == "0 error(s), 0 warning(s), 0 info\n"
 
@@ -82,21 +82,21 @@ def test_errors_exit_1_and_exit_zero_overrides(project: Path) -> None:
     (project / "guidelines/topics").mkdir()
     (project / "guidelines/topics/demo.yaml").write_text(VALID_TOPIC.replace("title: Demo topic", "title: 42"),
                                                          encoding="utf-8")
-    result = run_guideline("validate", cwd=project)
+    result = run_cli("validate", cwd=project)
     assert result.returncode == 1
     assert result.stdout.startswith("guidelines/topics/demo.yaml:3:3: ERROR SCH003 ")
-    assert run_guideline("validate", "--exit-zero", cwd=project).returncode == 0
+    assert run_cli("validate", "--exit-zero", cwd=project).returncode == 0
 
 
 def test_strict_fails_on_warnings_only(project: Path) -> None:
     (project / "guidelines/topics").mkdir()
     (project / "guidelines/topics/demo.yaml").write_bytes(b"\xef\xbb\xbf" + VALID_TOPIC.encode())
-    plain = run_guideline("validate", cwd=project)
+    plain = run_cli("validate", cwd=project)
     assert plain.returncode == 0
     assert plain.stdout.splitlines()[0] == "guidelines/topics/demo.yaml:1:1: WARNING YML011 file starts with a " \
                                            "UTF-8 byte-order mark"
-    assert run_guideline("validate", "--strict", cwd=project).returncode == 1
-    assert run_guideline("validate", "--strict", "--exit-zero", cwd=project).returncode == 0
+    assert run_cli("validate", "--strict", cwd=project).returncode == 1
+    assert run_cli("validate", "--strict", "--exit-zero", cwd=project).returncode == 0
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -107,7 +107,7 @@ def test_strict_fails_on_warnings_only(project: Path) -> None:
     (("frobnicate",), "invalid choice: 'frobnicate'"),
 ])
 def test_usage_errors_exit_2(project: Path, args: tuple[str, ...], message: str) -> None:
-    result = run_guideline(*args, cwd=project)
+    result = run_cli(*args, cwd=project)
     assert result.returncode == 2
     assert message in result.stderr
     assert result.stdout == ""
@@ -115,13 +115,13 @@ def test_usage_errors_exit_2(project: Path, args: tuple[str, ...], message: str)
 
 
 def test_bad_today_in_environment_exits_2(project: Path) -> None:
-    result = run_guideline("validate", cwd=project, env={"GUIDELINE_TODAY": "soon"})
+    result = run_cli("validate", cwd=project, env={"GUIDELINE_TODAY": "soon"})
     assert result.returncode == 2
     assert "GUIDELINE_TODAY='soon' is not a date" in result.stderr
 
 
 def test_outside_a_project_exits_2(tmp_path: Path) -> None:
-    result = run_guideline("validate", cwd=tmp_path)
+    result = run_cli("validate", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith(f"guideline: error: no guideline project found in {tmp_path}")
     assert "hint: run inside a repository that has guidelines/policy.yaml, or pass --root DIR" in result.stderr
@@ -130,13 +130,13 @@ def test_outside_a_project_exits_2(tmp_path: Path) -> None:
 def test_root_option_and_subfolder(project: Path, tmp_path: Path) -> None:
     (project / "guidelines/topics").mkdir()
     (project / "guidelines/topics/demo.yaml").write_text(VALID_TOPIC, encoding="utf-8")
-    assert run_guideline("validate", "--root", project, cwd=tmp_path).returncode == 0
-    assert run_guideline("validate", cwd=project / "guidelines/topics").returncode == 0
+    assert run_cli("validate", "--root", project, cwd=tmp_path).returncode == 0
+    assert run_cli("validate", cwd=project / "guidelines/topics").returncode == 0
 
 
 def test_missing_data_file_is_a_configuration_error(project: Path) -> None:
     (project / "guidelines/vocabulary.yaml").unlink()
-    result = run_guideline("validate", cwd=project)
+    result = run_cli("validate", cwd=project)
     assert result.returncode == 2
     assert "guidelines/vocabulary.yaml is missing" in result.stderr
     _no_traceback(result)
@@ -144,7 +144,7 @@ def test_missing_data_file_is_a_configuration_error(project: Path) -> None:
 
 def test_broken_data_file_is_a_finding_not_a_crash(project: Path) -> None:
     (project / "guidelines/policy.yaml").write_text("policy: [\n", encoding="utf-8")
-    result = run_guideline("validate", "--format", "json", cwd=project)
+    result = run_cli("validate", "--format", "json", cwd=project)
     assert result.returncode == 1
     _no_traceback(result)
     hits = [(f["rule"], f["file"], f["line"]) for f in json.loads(result.stdout)["findings"]]
@@ -152,14 +152,14 @@ def test_broken_data_file_is_a_finding_not_a_crash(project: Path) -> None:
 
 
 def test_rules_text(tmp_path: Path) -> None:
-    result = run_guideline("rules", cwd=tmp_path)
+    result = run_cli("rules", cwd=tmp_path)
     assert result.returncode == 0
     assert re.search(r"^YML002  error    Duplicate key$", result.stdout, re.MULTILINE)
     assert re.search(r"^YML011  warning  Byte-order mark$", result.stdout, re.MULTILINE)
 
 
 def test_rules_json(tmp_path: Path) -> None:
-    result = run_guideline("rules", "--format", "json", cwd=tmp_path)
+    result = run_cli("rules", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0
     rules = json.loads(result.stdout)
     ids = [r["id"] for r in rules]
@@ -175,7 +175,7 @@ def test_rules_json(tmp_path: Path) -> None:
 
 
 def test_rules_selected(tmp_path: Path) -> None:
-    result = run_guideline("rules", "SCH001", "--format", "json", cwd=tmp_path)
+    result = run_cli("rules", "SCH001", "--format", "json", cwd=tmp_path)
     assert [r["id"] for r in json.loads(result.stdout)] == ["SCH001"]
 
 
@@ -186,7 +186,7 @@ def test_output_file_is_written_atomically(project: Path) -> None:
     out = project / "reports" / "findings.json"
     out.parent.mkdir()
     out.write_text("old report", encoding="utf-8")
-    result = run_guideline("validate", "--format", "json", "--output", "reports/findings.json", cwd=project)
+    result = run_cli("validate", "--format", "json", "--output", "reports/findings.json", cwd=project)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", "")
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["by_rule"] == {"SCH003": 1}
     assert [p.name for p in out.parent.iterdir()] == ["findings.json"]
@@ -194,14 +194,14 @@ def test_output_file_is_written_atomically(project: Path) -> None:
 
 def test_output_to_an_impossible_place_exits_2(project: Path) -> None:
     (project / "blocker").write_text("a file, not a folder", encoding="utf-8")
-    result = run_guideline("validate", "--output", "blocker/out.txt", cwd=project)
+    result = run_cli("validate", "--output", "blocker/out.txt", cwd=project)
     assert result.returncode == 2
     assert result.stderr.startswith("guideline: error: cannot write blocker/out.txt")
     _no_traceback(result)
 
 
 def test_shipped_corpus(shipped_project: Path) -> None:
-    result = run_guideline("validate", cwd=shipped_project)
+    result = run_installed("validate", cwd=shipped_project)
     assert result.returncode in (0, 1), result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()

@@ -3,49 +3,22 @@ shipped corpus, and small corpora for single behaviours."""
 
 from __future__ import annotations
 
-import shutil
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, REPO_ROOT, make_project, validate_json
 from guideline.checks import CHECKS, Context, conflicts
+from guideline.checks.conflicts import directions
+from guideline.checks.conflicts import scopes as conflict_scopes
 from guideline.corpus import units
 from guideline.corpus.project import load_project
-from guideline.engine.pipeline import load_corpus, validate
+from guideline.engine.pipeline import validate
 from guideline.findings import Finding
+from helpers import REPO_ROOT, make_project, validate_json
+from helpers.fixture_topics import SHIPPED, TODAY, TOPICS, fixture_project, line_of, run_checks
 
-TOPICS = FIXTURES / "topics"
 FIXTURE_TOPICS = ("atrial-fibrillation", "type-2-diabetes", "community-acquired-pneumonia")
-SHIPPED = "guidelines/topics/osteoporotic-spine-fracture.yaml"
-TODAY = date(2026, 11, 25)
-
-
-def fixture_project(target: Path, *topics: str) -> Path:
-    root = make_project(target)
-    shutil.copy(REPO_ROOT / "guidelines" / "paradigms.yaml", root / "guidelines" / "paradigms.yaml")
-    for topic in topics:
-        shutil.copytree(TOPICS / topic, root / "guidelines" / "topics" / topic)
-    return root
-
-
-def line_of(path: Path, record: str, *fields: str | int) -> int:
-    """1-based line of a record's field, found by reading the text (not through the loader under test).
-
-    A string is the next key of that name; an integer n is the n-th list item that follows."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    at = next(n for n, text in enumerate(lines) if text.strip() == f"- id: {record}")
-    for name in fields:
-        if isinstance(name, int):
-            items = [n for n in range(at + 1, len(lines)) if lines[n].lstrip().startswith("- ")]
-            depth = len(lines[items[0]]) - len(lines[items[0]].lstrip())
-            at = [n for n in items if len(lines[n]) - len(lines[n].lstrip()) == depth][name]
-        else:
-            at = next(n for n in range(at, len(lines))
-                      if lines[n].lstrip().removeprefix("- ").startswith(f"{name}:"))
-    return at + 1
 
 
 def hits(report: dict[str, Any], rules: tuple[str, ...]) -> set[tuple[str, str, int, str, str, int, str]]:
@@ -133,12 +106,6 @@ def test_a_record_is_reported_once_per_conflicting_group(fixture_report: dict[st
 
 
 # --- the shipped corpus -------------------------------------------------------------------------------------
-
-def run_checks(root: Path, checks: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch) -> list[Finding]:
-    monkeypatch.chdir(root)
-    project = load_project(root)
-    ctx = Context(load_corpus([root / "guidelines"], project), project, TODAY)
-    return sorted((f for check in checks for f in check.run(ctx)), key=Finding.sort_key)
 
 
 def pair(finding: Finding) -> tuple[str, int, str | None, int, str | None]:
@@ -361,9 +328,9 @@ def test_candidate_pairs_grow_with_the_records_not_their_square() -> None:
     counts = []
     for size in (200, 2000):
         project, corpus, _ = conflicts_scale.synthetic(size)
-        scopes = conflicts._build_scopes(Context(corpus, project, TODAY))
-        concepts = conflicts._Concepts(project.vocabulary)
-        counts.append(sum(1 for _ in conflicts.class_pairs(conflicts.fact_classes(scopes), concepts)))
+        scopes = conflict_scopes.build_scopes(Context(corpus, project, TODAY))
+        concepts = conflict_scopes.Concepts(project.vocabulary)
+        counts.append(sum(1 for _ in directions.class_pairs(directions.fact_classes(scopes), concepts)))
     # All pairs would be 100 times more at ten times the records; indexed candidates stay far below that.
     assert counts[1] < 15 * counts[0]
     assert counts[1] < 2000 * 2000 / 2 / 100

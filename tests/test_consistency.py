@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_project, validate_json
 from guideline.checks import consistency
 from guideline.corpus.project import load_project
-from test_conflicts import SHIPPED, fixture_project, line_of, run_checks
+from helpers import make_project, validate_json
+from helpers.fixture_topics import SHIPPED, fixture_project, line_of, run_checks
 
 T2D = "guidelines/topics/type-2-diabetes/topic.yaml"
 GRD_RULES = ("GRD004", "GRD005", "GRD006", "GRD007", "GRD008")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import git
 import jsonschema
 import pytest
-from conftest import REPO_ROOT, run_guideline
 from guideline.corpus.cache import CACHE_DIR, FILES, open_cache
 from guideline.render.report_json import report_document
 from guideline.report.compare import compare
-from test_diff_fixtures import (
+from helpers import REPO_ROOT, run_cli
+from helpers.diffs import (
     AS_OF,
     HEAD_DATE,
     REFS,
@@ -22,7 +21,6 @@ from test_diff_fixtures import (
     GitProject,
     change_of,
     field_of,
-    new_gitproject,
     rec,
     ref,
     refs_text,
@@ -30,11 +28,6 @@ from test_diff_fixtures import (
     standard_recs,
     topic_text,
 )
-
-
-@pytest.fixture
-def gitproject(tmp_path: Path) -> Iterator[GitProject]:
-    yield from new_gitproject(tmp_path)
 
 REPORT_SCHEMA = json.loads((REPO_ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
 
@@ -281,7 +274,7 @@ def test_default_output_is_dated_and_reproducible(based: GitProject) -> None:
     based.commit("edit", date=HEAD_DATE, tag="head")
     outputs = []
     for _ in range(2):
-        result = run_guideline("diff", "--base", "base", "--head", "head", "--format", "md", cwd=based.root)
+        result = run_cli("diff", "--base", "base", "--head", "head", "--format", "md", cwd=based.root)
         assert result.returncode == 0, result.stderr
         written = sorted((based.root / "reports").iterdir())
         shorts = f"{based.repo.commit('base').hexsha[:7]}-{based.repo.commit('head').hexsha[:7]}"
@@ -293,20 +286,20 @@ def test_default_output_is_dated_and_reproducible(based: GitProject) -> None:
 
 def test_output_to_named_file(based: GitProject, tmp_path: Path) -> None:
     target = tmp_path / "out" / "report.json"
-    result = run_guideline("diff", "--base", "base", "--format", "json", "--output", target, cwd=based.root)
+    result = run_cli("diff", "--base", "base", "--format", "json", "--output", target, cwd=based.root)
     assert result.returncode == 0, result.stderr
     _check_schema(json.loads(target.read_text(encoding="utf-8")))
 
 
 def test_help_lists_examples(based: GitProject) -> None:
-    result = run_guideline("diff", "--help", cwd=based.root)
+    result = run_cli("diff", "--help", cwd=based.root)
     assert result.returncode == 0
     assert "published/*" in result.stdout and "--output -" in result.stdout
 
 
 def test_review_status_from_approvals(tmp_path: Path) -> None:
-    from test_workflow import EDITOR as WORKFLOW_EDITOR
-    from test_workflow import MEI, TOMAS, commit, edit, make_repo, record_decision
+    from helpers.workflow import EDITOR as WORKFLOW_EDITOR
+    from helpers.workflow import MEI, TOMAS, commit, edit, make_repo, record_decision
 
     root = make_repo(tmp_path)
     with git.Repo(root) as repo:
@@ -341,14 +334,14 @@ def test_report_through_the_cache_is_the_same_and_shares_entries_with_validate(b
     assert without["summary"]["findings"]["introduced"] >= 1, "the delta should have findings to compare"
     # The topic file and the bibliography at base, and the edited topic file at head: each version parsed once.
     assert len(entries) == 3
-    done = run_guideline("validate", "--exit-zero", "--no-expectations", cwd=root)
+    done = run_cli("validate", "--exit-zero", "--no-expectations", cwd=root)
     assert done.returncode == 0, done.stderr
     assert set(os.listdir(open_cache(root).folder / FILES)) == entries, "validate parsed a file the report had"
 
 
 def test_no_cache_leaves_no_cache(based: GitProject) -> None:
     _edit(based, TOPIC, "Give calcitonin 200 IU daily", "Give calcitonin 100 IU daily")
-    done = run_guideline("diff", "--base", "base", "--no-cache", "--format", "json", "--output", "-", cwd=based.root)
+    done = run_cli("diff", "--base", "base", "--no-cache", "--format", "json", "--output", "-", cwd=based.root)
     assert done.returncode == 0, done.stderr
     assert change_of(json.loads(done.stdout), "spine-01")["materiality"] == "material"
     assert not (based.root / CACHE_DIR).exists()

@@ -5,26 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import git
-import pytest
-from conftest import run_guideline
-from test_diff_fixtures import (
+from helpers import run_cli
+from helpers.diffs import (
     DATA_FILES,
     HEAD_DATE,
     TOPIC,
     GitProject,
     change_of,
-    new_gitproject,
-    standard_corpus,
+        standard_corpus,
 )
-
-
-@pytest.fixture
-def gitproject(tmp_path: Path) -> Iterator[GitProject]:
-    yield from new_gitproject(tmp_path)
 
 
 def _usage_error(result: subprocess.CompletedProcess[str], *needles: str) -> str:
@@ -41,23 +33,23 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
     for path, text in DATA_FILES.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text, encoding="utf-8")
-    result = run_guideline("diff", "--base", "main", cwd=root)
+    result = run_cli("diff", "--base", "main", cwd=root)
     _usage_error(result, "not inside a git repository", "guideline validate")
 
 
 def test_unknown_revision(gitproject: GitProject) -> None:
     standard_corpus(gitproject)
     gitproject.commit("base")
-    _usage_error(run_guideline("diff", "--base", "no-such-branch", cwd=gitproject.root),
+    _usage_error(run_cli("diff", "--base", "no-such-branch", cwd=gitproject.root),
                  "unknown revision 'no-such-branch'")
     # A revision that looks like an option never reaches git as one.
-    _usage_error(run_guideline("diff", "--base", "main", "--head=--output=x", cwd=gitproject.root),
+    _usage_error(run_cli("diff", "--base", "main", "--head=--output=x", cwd=gitproject.root),
                  "unknown revision '--output=x'")
 
 
 def test_repository_without_commits(gitproject: GitProject) -> None:
     standard_corpus(gitproject)
-    _usage_error(run_guideline("diff", cwd=gitproject.root), "no commit yet")
+    _usage_error(run_cli("diff", cwd=gitproject.root), "no commit yet")
 
 
 def test_shallow_clone_without_the_base(gitproject: GitProject, tmp_path: Path) -> None:
@@ -69,7 +61,7 @@ def test_shallow_clone_without_the_base(gitproject: GitProject, tmp_path: Path) 
     shallow = git.Repo.clone_from(f"file://{gitproject.root}", clone_dir, depth=1)
     shallow.close()
     for args in (("--base", first), ()):
-        stderr = _usage_error(run_guideline("diff", *args, cwd=clone_dir), "git fetch --unshallow",
+        stderr = _usage_error(run_cli("diff", *args, cwd=clone_dir), "git fetch --unshallow",
                               "fetch-depth: 0")
         assert "shallow clone" in stderr
 
@@ -82,7 +74,7 @@ def test_shallow_clone_with_the_base_works(gitproject: GitProject, tmp_path: Pat
     clone_dir = tmp_path / "shallow"
     shallow = git.Repo.clone_from(f"file://{gitproject.root}", clone_dir, depth=2)
     shallow.close()
-    result = run_guideline("diff", "--format", "json", "--output", "-", cwd=clone_dir)
+    result = run_cli("diff", "--format", "json", "--output", "-", cwd=clone_dir)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [c["id"] for c in report["changes"]] == ["spine-01"]
@@ -94,7 +86,7 @@ def test_file_that_does_not_parse_at_head(gitproject: GitProject) -> None:
     text = (gitproject.root / TOPIC).read_text(encoding="utf-8")
     broken = text.replace("  - id: spine-02\n", "  - id: spine-02\n   bad: [unclosed\n")
     gitproject.write(TOPIC, broken)
-    result = run_guideline("diff", "--base", "base", "--format", "json", "--output", "-", cwd=gitproject.root)
+    result = run_cli("diff", "--base", "base", "--format", "json", "--output", "-", cwd=gitproject.root)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     entry = report["files"][0]

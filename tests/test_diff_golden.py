@@ -14,59 +14,19 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO_ROOT, run_guideline
-from test_diff_fixtures import (
-    HEAD_DATE,
-    REFS,
-    TOPIC,
-    GitProject,
-    rec,
-    ref,
-    refs_text,
-    standard_corpus,
-    standard_recs,
-    standard_refs,
-    topic_text,
+from helpers import REPO_ROOT, run_cli
+from helpers.diffs import (
+    HOSTILE,
+    build_scenario,
 )
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "diff"
-HOSTILE = ('Use <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> **not bold** '
-           '[link](javascript:alert(1)) | pipe # not a heading `tick` ~strike~ @board-chair 1. not a list')
-HIP = "guidelines/topics/hip.yaml"
-
-
-def build_scenario(root: Path) -> GitProject:
-    """Base and head commits with one change of every kind, tagged base and head."""
-    project = GitProject(root)
-    standard_corpus(project)
-    project.write(HIP, topic_text("hip", [rec("hip-01", "Mobilise early after hip fracture surgery."),
-                                          rec("hip-02", "Give calcitonin for hip fracture pain.")],
-                                  sections=(("acute", "Acute care"),)))
-    project.commit("base corpus", tag="base")
-    recs = standard_recs()
-    recs[0]["statement"] = "Give calcitonin 100 IU daily for 2 weeks for acute pain."
-    recs[0]["dosing"][0]["dose"] = 100
-    recs[1]["id"] = "spine-02-bisphosphonate"
-    recs[2]["notes"] = "Ask about dietary intake first."
-    recs[3]["section"] = "acute"
-    recs.append(rec("spine-05", HOSTILE, citations=["ref-2", "ref-4"]))
-    project.write(TOPIC, topic_text("spine", recs))
-    project.write(HIP, topic_text("hip", [rec("hip-01", "Mobilise early after hip fracture surgery.")],
-                                  sections=(("acute", "Acute care"),)))
-    refs = standard_refs()
-    refs[1]["title"] = "Bisphosphonates after fragility fractures: 2026 update"
-    project.write(REFS, refs_text([refs[0], refs[1], ref("ref-4", "Hostile <b>title</b> & more")]))
-    project.write("guidelines/references/bracing.yaml", refs_text([refs[2]]))
-    project.commit("head: one change of every kind", date=HEAD_DATE, tag="head")
-    return project
-
-
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     project = build_scenario(tmp_path_factory.mktemp("golden") / "repo")
     out = {}
     for fmt in ("md", "html", "json"):
-        result = run_guideline("diff", "--base", "base", "--head", "head", "--no-findings", "--format", fmt,
+        result = run_cli("diff", "--base", "base", "--head", "head", "--no-findings", "--format", fmt,
                                "--output", "-", cwd=project.root)
         assert result.returncode == 0, result.stderr
         out[fmt] = result.stdout

@@ -8,17 +8,11 @@ from itertools import pairwise
 from guideline.findings import Finding, Location, Severity
 from guideline.git.revisions import Revision
 from guideline.render import report_md
-from guideline.report.compare import (
-    FieldChange,
-    Place,
-    RecordChange,
-    Report,
-    Segment,
-    display_value,
-    findings_delta,
-    review_status,
-    word_diff,
-)
+from guideline.render.values import display_value
+from guideline.report.delta import findings_delta
+from guideline.report.model import FieldChange, Place, RecordChange, Report, Segment
+from guideline.report.status import review_status
+from guideline.report.words import word_diff
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, validate_json
 from guideline.corpus.loader import read_file
-from test_references import BIB, TOPIC, hits, line_of, rec, ref, references_file, topic_file, write
+from helpers import REPO_ROOT, validate_json
+from helpers.references import BIB, TOPIC, hits, line_of, rec, ref, references_file, topic_file, write
 
 NOTICES = "guidelines/safety-notices.yaml"
 RETRACTIONS = "guidelines/retractions.yaml"

@@ -15,7 +15,6 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
-from conftest import REPO_ROOT, make_project, rule_hits, validate_json
 from guideline.checks.base import Context
 from guideline.checks.expectations import load_suite, run_check
 from guideline.checks.frames import COLUMNS
@@ -24,6 +23,8 @@ from guideline.corpus.project import load_project
 from guideline.engine.pipeline import load_corpus
 from guideline.errors import ConfigError
 from guideline.findings import Finding
+from guideline.render.findings_formats import finding_json
+from helpers import REPO_ROOT, make_project, rule_hits, validate_json
 
 TODAY = date(2026, 11, 25)
 SUITE = "guidelines/expectations.yaml"
@@ -360,10 +361,10 @@ def failing_findings(tmp_path_factory: pytest.TempPathFactory) -> list[Finding]:
 
 @pytest.fixture(scope="module")
 def shipped_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CompletedProcess[str]]:
-    from conftest import run_guideline
+    from helpers import run_cli
 
     root = make_project(tmp_path_factory.mktemp("shipped") / "project", with_corpus=True)
-    return root, run_guideline("validate", "--format", "json", cwd=root)
+    return root, run_cli("validate", "--format", "json", cwd=root)
 
 
 def shipped_ids() -> list[str]:
@@ -422,7 +423,7 @@ def test_findings_carry_suite_severity_message_and_hint(failing_findings: list[F
 
 
 def test_findings_are_plain_python_values(failing_findings: list[Finding]) -> None:
-    document = json.dumps([f.as_dict() for f in failing_findings])
+    document = json.dumps([finding_json(f) for f in failing_findings])
     assert "NaN" not in document
     for finding in failing_findings:
         assert type(finding.line) is int and type(finding.column) is int

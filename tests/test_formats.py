@@ -16,10 +16,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import FIXTURES, REPO_ROOT, make_project, run_guideline
 from guideline.findings import Location, Severity
 from guideline.render import REPORTERS
 from guideline.rules import Rule
+from helpers import FIXTURES, REPO_ROOT, make_project, run_cli
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "formats"
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -44,7 +44,7 @@ def fixture_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def outputs(fixture_project: Path) -> dict[str, str]:
     out = {}
     for name, args in FORMATS.items():
-        result = run_guideline("validate", *args, cwd=fixture_project)
+        result = run_cli("validate", *args, cwd=fixture_project)
         assert result.returncode == 1, result.stderr
         assert result.stderr == ""
         out[name] = result.stdout
@@ -142,7 +142,7 @@ def test_junit_parses_and_counts(outputs: dict[str, str]) -> None:
 
 def test_output_file_matches_stdout(fixture_project: Path, outputs: dict[str, str], tmp_path: Path) -> None:
     target = tmp_path / "out" / "findings.sarif"
-    result = run_guideline("validate", "--format", "sarif", "--output", target, cwd=fixture_project)
+    result = run_cli("validate", "--format", "sarif", "--output", target, cwd=fixture_project)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", "")
     assert target.read_text(encoding="utf-8") == outputs["sarif.json"]
     assert sorted(p.name for p in target.parent.iterdir()) == ["findings.sarif"]
@@ -151,7 +151,7 @@ def test_output_file_matches_stdout(fixture_project: Path, outputs: dict[str, st
 def test_clean_corpus_in_every_format(project: Path) -> None:
     """No findings is still well-formed output in every format (empty SARIF run, empty JUnit suite...)."""
     for name, args in FORMATS.items():
-        result = run_guideline("validate", *args, cwd=project)
+        result = run_cli("validate", *args, cwd=project)
         assert result.returncode == 0, (name, result.stdout, result.stderr)
         if name.endswith(".json"):
             json.loads(result.stdout)
@@ -163,14 +163,14 @@ def test_reporters_survive_control_characters() -> None:
     """A quoted YAML string can put any character into a message: every format must stay well-formed."""
     finding = Rule("ABC001", "Demo", Severity.ERROR, "Demo rule.").finding(
         Location("a&b.yaml", 2, 3, "a\x01b"), "id 'a\x01b'\nsecond line, 100%: done\x1b", hint="fix\x00 it")
-    junit = REPORTERS["junit"]([finding], {}, False)
+    junit = REPORTERS["junit"]([finding], {})
     case = ET.fromstring(junit.encode("utf-8")).find("testsuite/testcase")
     assert case is not None and case.get("name") == "ABC001 line 2 a\\x01b"
-    github = REPORTERS["github"]([finding], {}, False)
+    github = REPORTERS["github"]([finding], {})
     assert github == ("::error file=a&b.yaml,line=2,col=3,title=ABC001::id 'a\x01b'%0Asecond line, 100%25: done\x1b "
                       "(hint: fix\x00 it)\n")
     for name in ("json", "sarif"):
-        assert json.loads(REPORTERS[name]([finding], {}, False))
+        assert json.loads(REPORTERS[name]([finding], {}))
 
 
 def test_text_output_never_passes_terminal_control_characters() -> None:
@@ -179,6 +179,6 @@ def test_text_output_never_passes_terminal_control_characters() -> None:
 
     hostile = Finding("SCH004", Severity.ERROR, Location("a.yaml", 3, 5, "rec\x1b]0;pwned\x07"),
                       "'id' value 'x\x1b[2J' is malformed", hint="clear\x1b[H")
-    out = text([hostile], {}, False)
+    out = text([hostile], {})
     assert "\x1b" not in out and "\x07" not in out
     assert "a.yaml:3:5: ERROR SCH004 'id' value 'x\\x1b[2J' is malformed" in out

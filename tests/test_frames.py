@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, make_project
 from guideline.checks.frames import COLUMNS, Frames, build_frames, grade_key, known_grade_keys
 from guideline.corpus.project import load_project
 from guideline.engine.pipeline import load_corpus
+from helpers import REPO_ROOT, make_project
 
 TODAY = date(2026, 11, 25)
 

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, validate_json
-
-
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmark_generate", REPO_ROOT / "benchmarks" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _load_generator()
+from helpers import validate_json
+from helpers.generator import generate
 
 
 def _tree_digest(root: Path) -> dict[str, str]:

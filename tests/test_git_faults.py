@@ -8,8 +8,8 @@ from pathlib import Path
 
 import git
 import pytest
-from conftest import run_guideline
-from test_workflow import EDITOR, MEI, REC, REVIEWS_FILE, TOPIC, TOPIC_FILE, commit, edit, make_repo
+from helpers import run_cli
+from helpers.workflow import EDITOR, MEI, REC, REVIEWS_FILE, TOPIC, TOPIC_FILE, commit, edit, make_repo
 
 TOMAS_ENV = {"GIT_AUTHOR_NAME": "Tomas Okafor", "GIT_AUTHOR_EMAIL": "tomas.okafor@example.org"}
 
@@ -76,7 +76,7 @@ def test_git_fault(repos: dict[str, Path], tmp_path: Path, fault: str, command: 
         copy.git.checkout("HEAD~1")
         root = Path(copy.working_dir)
     extra = ("--output", str(tmp_path / "report.html")) if command[0] == "diff" else ()
-    result = run_guideline(*command, *extra, cwd=root, env=TOMAS_ENV)
+    result = run_cli(*command, *extra, cwd=root, env=TOMAS_ENV)
     assert result.returncode == code, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert message in result.stderr + result.stdout
@@ -89,13 +89,13 @@ def test_git_fault(repos: dict[str, Path], tmp_path: Path, fault: str, command: 
 
 
 def test_detached_head_diff_compares_with_the_parent(repos: dict[str, Path]) -> None:
-    result = run_guideline("diff", "--format", "json", "--output", "-", cwd=repos["detached"])
+    result = run_cli("diff", "--format", "json", "--output", "-", cwd=repos["detached"])
     assert result.returncode == 0, result.stderr
     assert REC in result.stdout
 
 
 def test_uncommitted_changes_are_the_head_of_the_diff(repos: dict[str, Path]) -> None:
-    result = run_guideline("diff", "--base", "HEAD", "--format", "json", "--output", "-", "--no-findings",
+    result = run_cli("diff", "--base", "HEAD", "--format", "json", "--output", "-", "--no-findings",
                            cwd=repos["dirty"])
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO_ROOT, make_project, rule_hits, run_guideline, validate_json
 from guideline.corpus.loader import read_file
 from guideline.engine.pipeline import check_document
+from helpers import REPO_ROOT, make_project, rule_hits, run_cli, validate_json
 
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_ca5c2e48f58b1a8a.txt"
@@ -85,7 +85,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     out = base / "drafts"
     reports = {}
     for article, topic in [(seed, SPINE), *((ARTICLES / name, topic) for name, topic in TOPICS.items())]:
-        result = run_guideline("import", article, "--topic", topic, "--out", out, "--format", "json", cwd=project)
+        result = run_cli("import", article, "--topic", topic, "--out", out, "--format", "json", cwd=project)
         assert result.returncode == 0, result.stderr
         reports[article.name] = (result.returncode, json.loads(result.stdout), result.stderr)
     return Batch(base, project, out, seed, reports, validate_json(project, out))

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, run_guideline
 from guideline.corpus.loader import Document, gc_paused, parse_text, read_file
+from helpers import REPO_ROOT, run_cli
 
 BASE = """\
 topic:
@@ -236,7 +236,7 @@ def test_bad_input(case: Case, project: Path, tmp_path: Path) -> None:
     before = _digest(target)
 
     started = time.perf_counter()
-    result = run_guideline("validate", CASE_FILE, "--format", "json", cwd=project)
+    result = run_cli("validate", CASE_FILE, "--format", "json", cwd=project)
     elapsed = time.perf_counter() - started
 
     assert result.returncode == case.exit, result.stdout + result.stderr

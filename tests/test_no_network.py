@@ -10,8 +10,8 @@ from pathlib import Path
 
 import git
 import pytest
-from conftest import GUIDELINE, run_guideline
-from test_workflow import EDITOR, commit, edit
+from helpers import GUIDELINE, run_installed
+from helpers.workflow import EDITOR, commit, edit
 
 ARTICLE = Path(__file__).resolve().parent / "fixtures" / "articles" / "aspirin-after-mi.txt"
 
@@ -48,7 +48,7 @@ UNSHARE = _unshare_works()
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped corpus in a git repository with one committed change, so diff has something to report."""
-    from conftest import make_project
+    from helpers import make_project
 
     root = make_project(tmp_path_factory.mktemp("offline") / "project", with_corpus=True)
     git.Repo.init(root)
@@ -72,7 +72,7 @@ COMMANDS = [
 @pytest.mark.parametrize("command", COMMANDS, ids=[c[0] for c in COMMANDS])
 def test_runs_offline(project: Path, tmp_path: Path, command: tuple[str, ...]) -> None:
     args = [a.format(tmp=tmp_path / "normal") for a in command]
-    normal = run_guideline(*args, cwd=project)
+    normal = run_installed(*args, cwd=project)
     assert normal.returncode in (0, 1), normal.stderr
 
     hook = tmp_path / "hook"
@@ -88,7 +88,7 @@ def test_runs_offline(project: Path, tmp_path: Path, command: tuple[str, ...]) -
                                  capture_output=True, timeout=600,
                                  env={**_base_env(), **env})
     else:
-        offline = run_guideline(*args, cwd=project, env=env)
+        offline = run_installed(*args, cwd=project, env=env)
     assert offline.returncode == normal.returncode, offline.stderr
     assert "Traceback" not in offline.stderr
     assert offline.stdout == normal.stdout.replace(str(tmp_path / "normal"), str(tmp_path / "offline"))
@@ -98,7 +98,7 @@ def test_runs_offline(project: Path, tmp_path: Path, command: tuple[str, ...]) -
 def _base_env() -> dict[str, str]:
     import os
 
-    from conftest import FIXED_TODAY
+    from helpers import FIXED_TODAY
 
     env = {**os.environ, "GUIDELINE_TODAY": FIXED_TODAY, "GX_ANALYTICS_ENABLED": "false", "NO_COLOR": "1"}
     env.pop("CI", None)

@@ -12,11 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import DATA_FILES, REPO_ROOT
 from guideline.corpus.loader import parse_text
 from guideline.corpus.project import load_project
 from guideline.engine.pipeline import validate
 from guideline.findings import Finding
+from helpers import DATA_FILES, REPO_ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -14,16 +14,17 @@ from typing import Any
 import git
 import pytest
 import yaml
-from conftest import REPO_ROOT
 from guideline.corpus.loader import read_file
 from guideline.corpus.project import load_project
 from guideline.engine.pipeline import validate
 from guideline.findings import Finding
 from guideline.render import report_html, report_json, report_md
+from guideline.render.findings_formats import finding_json
 from guideline.report.compare import compare
+from helpers import REPO_ROOT
+from helpers.workflow import EDITOR, commit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_workflow import EDITOR, commit
 
 TOPIC = "guidelines/topics/osteoporotic-spine-fracture.yaml"
 TODAY = date(2026, 11, 25)
@@ -84,7 +85,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _check(findings: list[Finding]) -> None:
     for finding in findings:
         assert finding.line >= 1 and finding.column >= 1, finding
-        json.dumps(finding.as_dict())
+        json.dumps(finding_json(finding))
 
 
 @given(mutations)

@@ -8,21 +8,19 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import make_project
-from guideline.corpus.model import Corpus
-from guideline.corpus.project import load_project
-from guideline.engine.pipeline import load_corpus
-from guideline.render.article import (
+from guideline.corpus.article import (
     ArticleStatus,
     Publication,
     citation_numbering,
-    long_date,
-    md_escape,
+    load_publication,
     records_by_topic,
-    render_article,
 )
-from guideline.workflow.review import load_publication
-from test_workflow import TOPIC, TOPIC_FILE, edit, make_repo
+from guideline.corpus.model import Corpus
+from guideline.corpus.project import load_project
+from guideline.engine.pipeline import load_corpus
+from guideline.render.article import long_date, md_escape, render_article
+from helpers import make_project
+from helpers.workflow import TOPIC, TOPIC_FILE, edit, make_repo
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_ca5c2e48f58b1a8a.txt"
 SHIPPED = "osteoporotic-spine-fracture"
@@ -208,7 +206,7 @@ def test_shipped_topic_renders_in_the_sample_articles_layout(tmp_path: Path) -> 
 
 
 def test_publish_writes_both_files_under_out(guideline, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from test_workflow import MEI, TOMAS, commit, record_decision, set_state
+    from helpers.workflow import MEI, TOMAS, commit, record_decision, set_state
 
     root = make_repo(tmp_path)
     for reviewer in (TOMAS, MEI):

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, run_guideline
-from test_diff_fixtures import GitProject
-from test_diff_golden import build_scenario
+from helpers import REPO_ROOT, run_cli
+from helpers.diffs import GitProject, build_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,9 +36,9 @@ def browser() -> Iterator[Any]:
 
 def _report(project: GitProject, *args: str) -> tuple[Path, dict[str, Any]]:
     html = project.root / "report.html"
-    result = run_guideline("diff", *args, "--format", "html", "--output", html, cwd=project.root)
+    result = run_cli("diff", *args, "--format", "html", "--output", html, cwd=project.root)
     assert result.returncode == 0, result.stderr
-    data = run_guideline("diff", *args, "--format", "json", "--output", "-", cwd=project.root)
+    data = run_cli("diff", *args, "--format", "json", "--output", "-", cwd=project.root)
     assert data.returncode == 0, data.stderr
     return html, json.loads(data.stdout)
 

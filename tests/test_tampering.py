@@ -11,8 +11,8 @@ from subprocess import CompletedProcess
 from typing import Any
 
 import pytest
-from conftest import validate_json
-from test_workflow import (
+from helpers import validate_json
+from helpers.workflow import (
     CHAIR,
     EDITOR,
     MEI,
@@ -22,13 +22,13 @@ from test_workflow import (
     TOMAS,
     TOPIC,
     TOPIC_FILE,
+    as_user,
     commit,
     edit,
     line_of,
     make_repo,
     record_decision,
 )
-from test_workflow_cli import as_user
 
 Run = Callable[..., CompletedProcess[str]]
 REFERENCES_FILE = f"guidelines/references/{TOPIC}.yaml"

@@ -9,13 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, run_guideline, validate_json
 from guideline.checks.waivers import load_waivers
 from guideline.corpus.loader import read_file
 from guideline.corpus.project import load_project
 from guideline.engine.pipeline import check_document, validate
 from guideline.findings import Finding
-from test_conflicts import fixture_project, line_of
+from helpers import REPO_ROOT, run_cli, validate_json
+from helpers.fixture_topics import fixture_project, line_of
 
 AF = "guidelines/topics/atrial-fibrillation/topic.yaml"
 WAIVERS = "guidelines/waivers.yaml"
@@ -64,7 +64,7 @@ def test_a_waived_finding_is_reported_as_waived_and_does_not_fail_the_run(af_pro
     fingerprint = next(f["fingerprint"] for f in validate_json(af_project)["findings"]
                        if f["rule"] == "CON005" and f["record"] == "af-06")
     write_waivers(af_project, waiver("wvr-2026-001", fingerprint))
-    result = run_guideline("validate", "--format", "json", cwd=af_project)
+    result = run_cli("validate", "--format", "json", cwd=af_project)
     report = json.loads(result.stdout)
     waived = [f for f in report["findings"] if "waived" in f]
     assert [(f["rule"], f["record"], f["waived"]["waiver"].split(":")[0]) for f in waived] == [
@@ -72,7 +72,7 @@ def test_a_waived_finding_is_reported_as_waived_and_does_not_fail_the_run(af_pro
     assert report["summary"]["waived"] == 1
     assert report["summary"]["by_severity"]["error"] == 0
     assert result.returncode == 0
-    text = run_guideline("validate", cwd=af_project).stdout
+    text = run_cli("validate", cwd=af_project).stdout
     assert f"{AF}:{line_of(af_project / AF, 'af-06', 'dosing', 0, 'dose')}:9: WAIVED(ERROR) CON005" in text
 
 
@@ -91,7 +91,7 @@ def test_waivers_match_when_run_from_a_subfolder(af_project: Path) -> None:
     fingerprint = next(f["fingerprint"] for f in validate_json(af_project)["findings"]
                        if f["rule"] == "CON005" and f["record"] == "af-06")
     write_waivers(af_project, waiver("wvr-1", fingerprint))
-    result = run_guideline("validate", "--format", "json", cwd=af_project / "guidelines")
+    result = run_cli("validate", "--format", "json", cwd=af_project / "guidelines")
     report = json.loads(result.stdout)
     conflict = next(f for f in report["findings"] if f["rule"] == "CON005" and f["record"] == "af-06")
     assert conflict["file"] == "topics/atrial-fibrillation/topic.yaml" and "waived" in conflict
@@ -164,7 +164,7 @@ def test_duplicate_waiver_ids(af_project: Path, monkeypatch: pytest.MonkeyPatch)
 def test_a_malformed_waivers_file_is_a_finding_not_a_traceback(af_project: Path) -> None:
     (af_project / WAIVERS).write_text("waivers:\n  - id: wvr-1\n    rule: CON005\n  - just text\n",
                                       encoding="utf-8")
-    result = run_guideline("validate", "--format", "json", cwd=af_project)
+    result = run_cli("validate", "--format", "json", cwd=af_project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     rules = {(f["rule"], f["file"]) for f in json.loads(result.stdout)["findings"] if f["file"] == WAIVERS}
     assert ("SCH002", WAIVERS) in rules and ("SCH003", WAIVERS) in rules

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import git
 import pytest
-from conftest import run_guideline
-from guideline.checks import expectations
 from guideline.corpus.cache import open_cache
 from guideline.corpus.project import load_project
 from guideline.engine import pipeline as engine
 from guideline.engine.changes import describe_change, filter_findings, record_links
 from guideline.engine.pipeline import ValidationResult, document_parser, file_checks
 from guideline.engine.window import window_result
-from test_generate import generate
+from guideline.render.findings_formats import finding_json
+from helpers import GitRepo, run_cli
+from helpers.generator import generate
 
 TODAY = date(2026, 11, 25)
 
@@ -37,37 +37,34 @@ def corpus(pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     """A committed generated corpus, validated once with the cache (which leaves the snapshot)."""
     root = tmp_path / "project"
     shutil.copytree(pristine, root)
-    repo = git.Repo.init(root)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Editor").set_value("user", "email", "editor@example.org")
-    repo.git.add("-A")
-    repo.index.commit("generated corpus")
+    repo = GitRepo(root, identity=git.Actor("Editor", "editor@example.org"))
+    repo.commit("generated corpus")
     monkeypatch.chdir(root)
-    result = run_guideline("validate", "--no-expectations", cwd=root)
+    result = run_cli("validate", "--no-expectations", cwd=root)
     assert result.returncode in (0, 1), result.stderr
     yield root
     repo.close()
 
 
-def _window(root: Path) -> ValidationResult | None:
+def _window(root: Path, gx: bool = False) -> ValidationResult | None:
     project = load_project(root)
     cache = open_cache(root)
     checks = file_checks(project, TODAY)
-    return window_result(project, describe_change(project, "HEAD", document_parser(cache, checks)), checks, cache=cache)
+    return window_result(project, describe_change(project, "HEAD", document_parser(cache, checks)), checks, cache=cache,
+                         with_expectations=gx)
 
 
-def _full(root: Path) -> list[dict[str, object]]:
+def _full(root: Path, gx: bool = False) -> list[dict[str, object]]:
     project = load_project(root)
-    result = engine.validate([root / "guidelines"], project, today=TODAY)
+    result = engine.validate([root / "guidelines"], project, today=TODAY, with_expectations=gx)
     change = describe_change(project, "HEAD")
-    return [f.as_dict() for f in filter_findings(result.findings, change, record_links(result.corpus))]
+    return [finding_json(f) for f in filter_findings(result.findings, change, record_links(result.corpus))]
 
 
 def _assert_same_as_full(root: Path, *, gx: bool = False) -> ValidationResult:
-    with expectations.skipped(not gx):
-        window = _window(root)
-        assert window is not None, "a window was expected here"
-        assert [f.as_dict() for f in window.findings] == _full(root)
+    window = _window(root, gx)
+    assert window is not None, "a window was expected here"
+    assert [finding_json(f) for f in window.findings] == _full(root, gx)
     return window
 
 
@@ -147,15 +144,14 @@ def test_edits_committed_after_the_snapshot(corpus: Path) -> None:
 
 def test_no_window_without_a_snapshot_or_for_data_changes(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     generate.change_records(corpus, 3, seed=1)
-    with expectations.skipped():
-        assert _window(corpus) is not None
-        policy = corpus / "guidelines" / "policy.yaml"
-        original = policy.read_text(encoding="utf-8")
-        policy.write_text(original.replace("review_interval_days: 730", "review_interval_days: 700"), encoding="utf-8")
-        assert _window(corpus) is None  # a data file changed: every record may be affected
-        policy.write_text(original, encoding="utf-8")
-        shutil.rmtree(corpus / ".guideline-cache")
-        assert _window(corpus) is None  # no snapshot yet
+    assert _window(corpus) is not None
+    policy = corpus / "guidelines" / "policy.yaml"
+    original = policy.read_text(encoding="utf-8")
+    policy.write_text(original.replace("review_interval_days: 730", "review_interval_days: 700"), encoding="utf-8")
+    assert _window(corpus) is None  # a data file changed: every record may be affected
+    policy.write_text(original, encoding="utf-8")
+    shutil.rmtree(corpus / ".guideline-cache")
+    assert _window(corpus) is None  # no snapshot yet
 
 
 def test_no_window_for_a_suite_that_compares_rows(corpus: Path) -> None:
@@ -166,12 +162,10 @@ def test_no_window_for_a_suite_that_compares_rows(corpus: Path) -> None:
     repo = git.Repo(corpus)
     repo.git.add("-A")
     repo.index.commit("suite with mostly")
-    assert run_guideline("validate", "--no-expectations", cwd=corpus).returncode in (0, 1)
+    assert run_cli("validate", "--no-expectations", cwd=corpus).returncode in (0, 1)
     generate.change_records(corpus, 3, seed=1)
-    with expectations.skipped(False):
-        assert _window(corpus) is None
-    with expectations.skipped():
-        assert _window(corpus) is not None
+    assert _window(corpus, gx=True) is None
+    assert _window(corpus) is not None
 
 
 def test_no_window_when_a_check_declares_no_keys(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,5 +173,4 @@ def test_no_window_when_a_check_declares_no_keys(corpus: Path, monkeypatch: pyte
     from guideline.engine import window
     generate.change_records(corpus, 3, seed=1)
     monkeypatch.setattr(window, "CHECKS", (*window.CHECKS, Check("undeclared", (), lambda ctx: iter(()))))
-    with expectations.skipped():
-        assert _window(corpus) is None
+    assert _window(corpus) is None

@@ -11,8 +11,8 @@ from typing import Any
 
 import git
 import pytest
-from conftest import FIXED_TODAY
-from test_workflow import (
+from helpers import FIXED_TODAY
+from helpers.workflow import (
     CHAIR,
     EDITOR,
     MEI,
@@ -22,6 +22,7 @@ from test_workflow import (
     TOMAS,
     TOPIC,
     TOPIC_FILE,
+    as_user,
     commit,
     edit,
     line_of,
@@ -33,15 +34,11 @@ Run = Callable[..., CompletedProcess[str]]
 SHIPPED_TOPIC = "osteoporotic-spine-fracture"
 
 
-def as_user(who: Any) -> dict[str, str]:
-    return {"GIT_AUTHOR_NAME": who.name, "GIT_AUTHOR_EMAIL": who.email}
-
-
 @pytest.mark.parametrize("command", [
     ("submit",), ("review",), ("review", "approve"), ("review", "request-changes"), ("review", "comment"),
     ("review", "resolve"), ("status",), ("publish",)])
-def test_help_has_examples(guideline: Run, tmp_path: Path, command: tuple[str, ...]) -> None:
-    result = guideline(*command, "--help", cwd=tmp_path)
+def test_help_has_examples(installed_guideline: Run, tmp_path: Path, command: tuple[str, ...]) -> None:
+    result = installed_guideline(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "examples:" in result.stdout and "exit codes:" in result.stdout
 

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from guideline import __version__
 from guideline.commands import command_modules
@@ -27,7 +28,8 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, cwd: Path | None = None) -> int:
+    """Run one command; cwd is the folder it runs in (default: the process's), given to commands as args.cwd."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(next((word for word in words if not word.startswith("-")), None))
@@ -35,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    args.cwd = (cwd or Path.cwd()).absolute()
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

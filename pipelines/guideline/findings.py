@@ -29,9 +29,6 @@ class Location:
     column: int = 1
     record: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "column": self.column, "record": self.record}
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -74,26 +71,14 @@ class Finding:
     def with_severity(self, severity: Severity) -> Finding:
         return replace(self, severity=severity)
 
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "rule": self.rule,
-            "severity": self.severity.value,
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "record": self.record,
-            "message": self.message,
-        }
-        if self.hint:
-            out["hint"] = self.hint
-        if self.related:
-            out["related"] = [loc.as_dict() for loc in self.related]
-        if self.source:
-            out["source"] = {"file": self.source.file, "line": self.source.line}
-        if self.waiver:
-            out["waived"] = {"waiver": self.waiver}
-        out["fingerprint"] = self.fingerprint
-        return out
+    def counts_at(self, severity: Severity) -> bool:
+        """Counted at this level: a waived finding is still shown, but counts at no level."""
+        return self.severity is severity and not self.waiver
+
+    @property
+    def counts_as_error(self) -> bool:
+        """An error that counts: what fails the exit code, the publication gate and a JUnit test case."""
+        return self.counts_at(Severity.ERROR)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -4,13 +4,16 @@ about a record depend on."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar, cast
 
 from guideline.corpus.model import Corpus, Record
 from guideline.corpus.project import Project
 from guideline.findings import Finding
 from guideline.rules import Rule
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -21,6 +24,18 @@ class Context:
     # The corpus is a window on a larger one (validate --changed-since): it holds every record the findings
     # of interest depend on, and nothing outside it may be read to complete it.
     window: bool = False
+    # Whether the expectation suite runs (validate --no-expectations turns it off).
+    expectations: bool = True
+    # What derived() built on this context, by builder.
+    _derived: dict[Callable[[Context], object], object] = field(default_factory=dict, init=False, repr=False,
+                                                                compare=False)
+
+    def derived(self, build: Callable[[Context], T]) -> T:
+        """What build makes of this context, built once: checks that share a view of the corpus (the conflict
+        checks' scopes) build it once per run."""
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return cast(T, self._derived[build])
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from guideline.checks.references import Bibliography, bibliography, citation_key
 from guideline.corpus import identifiers
 from guideline.corpus.loader import Document
 from guideline.corpus.model import INACTIVE_STATES, Record
+from guideline.corpus.reviews import REVIEWS_DIR, ReviewLog, review_log_of
 from guideline.findings import Finding, Location, Severity
 from guideline.rules import Rule
 
@@ -44,9 +45,16 @@ SAFETY_NOTICE = Rule(
     "EVD004", "Safety notice not reviewed", Severity.ERROR,
     "A recommendation for a concept (direction: for, or a dosing entry for the agent) that a regulatory safety "
     "notice in guidelines/safety-notices.yaml covers, directly or through a broader concept of the vocabulary "
-    "(a notice on calcitonin covers every kind of calcitonin), and whose last_reviewed date is before the "
-    "notice (or that was never reviewed). Review the recommendation against the notice, change it if needed, "
-    "and set last_reviewed. A notice dated by month only counts from the end of that month.")
+    "(a notice on calcitonin covers every kind of calcitonin), that no board member has reviewed against the "
+    "notice: the topic's review log holds no `reviewed-notice` decision for the record and notice dated on or "
+    "after the notice. A typed last_reviewed date clears nothing. Review the recommendation against the notice, "
+    "change it if needed, and record the review as a signed board decision: `guideline review review-notice "
+    "REC --notice ID`; the publication gate counts it only when its commit is signed by a board member. A "
+    "notice dated by month only counts from the end of that month.")
+FUTURE_REVIEW = Rule(
+    "EVD007", "Review date in the future", Severity.ERROR,
+    "A record's last_reviewed date is after today: nobody reviewed it on a day that has not come. Set the "
+    "date the board actually reviewed it (safety-notice reviews are recorded as board decisions, not dates).")
 RETRACTED = Rule(
     "EVD005", "Retracted reference cited", Severity.ERROR,
     "A recommendation cites a reference whose DOI or PMID is listed in guidelines/retractions.yaml. A retracted "
@@ -241,29 +249,49 @@ def _safety(ctx: Context) -> Iterator[Finding]:
                         hint="use a concept id of guidelines/vocabulary.yaml", key=concept)
     if not by_concept:
         return
+    logs: dict[str, ReviewLog] = {}
     for rec in ctx.corpus.recommendations:
         if not _active(rec):
-            continue
-        raw_review = rec.get("last_reviewed")
-        reviewed = _date(raw_review)
-        if raw_review is not None and reviewed is None:
             continue
         reported: set[str] = set()
         for path, concept in _concerned_fields(rec):
             covering = sorted(vocabulary.with_ancestors(concept)) if concept in vocabulary else [concept]
             for broader in covering:
                 for notice in by_concept.get(broader, ()):
-                    if notice.id in reported or (reviewed is not None and reviewed >= notice.effective):
+                    if notice.id in reported or _notice_reviewed(ctx, logs, rec, notice):
                         continue
                     reported.add(notice.id)
-                    when = f"last reviewed {reviewed.isoformat()}" if reviewed else "never reviewed"
                     via = "" if broader == concept else f" (a kind of {broader})"
                     yield SAFETY_NOTICE.finding(
                         rec.location(*path),
                         f"{concept}{via} is subject to {notice.agency} {notice.action} '{notice.id}' of "
-                        f"{notice.date_text} ({notice.title}); this recommendation was {when}",
-                        hint=f"review it against the notice ({notice.url}), then set last_reviewed",
+                        f"{notice.date_text} ({notice.title}); no board member has reviewed this recommendation "
+                        f"against it",
+                        hint=f"review it against the notice ({notice.url}), then record it: guideline review "
+                             f"review-notice {rec.id} --notice {notice.id}",
                         related=(notice.location,), key=notice.id)
+
+
+def _notice_reviewed(ctx: Context, logs: dict[str, ReviewLog], rec: Record, notice: Notice) -> bool:
+    """Whether the topic's review log has a review of the record against the notice, on or after its date."""
+    topic = rec.topic or ""
+    if topic not in logs:
+        doc = ctx.project.data_document(f"{REVIEWS_DIR}/{topic}.yaml")
+        logs[topic] = review_log_of(doc, topic, ctx.project.data_dir / REVIEWS_DIR / f"{topic}.yaml")
+    for decision in logs[topic].notice_reviews(rec.id, notice.id):
+        when = _date(decision.date)
+        if when is not None and notice.effective <= when <= ctx.today:
+            return True
+    return False
+
+
+def _future_reviews(ctx: Context) -> Iterator[Finding]:
+    for rec in ctx.corpus.records():
+        reviewed = _date(rec.get("last_reviewed"))
+        if reviewed is not None and reviewed > ctx.today:
+            yield FUTURE_REVIEW.finding(rec.location("last_reviewed"),
+                                        f"last_reviewed {reviewed.isoformat()} is after today ({ctx.today.isoformat()})",
+                                        hint="set the date the board actually reviewed it", key="future")
 
 
 def _retractions(ctx: Context, bib: Bibliography) -> Iterator[Finding]:
@@ -306,4 +334,5 @@ def _retraction_of(ref: Record, retracted: dict[tuple[str, str], Retraction]) ->
 CHECKS = (
     Check("evidence", (WEAK_SUPPORT, REVIEW_OVERDUE, EVIDENCE_OUTDATED, RETRACTED), _evidence, keys=(citation_keys,)),
     Check("safety-notices", (SAFETY_NOTICE, NOTICE_CONCEPT), _safety, keys=()),
+    Check("review-dates", (FUTURE_REVIEW,), _future_reviews, per_record=True),
 )

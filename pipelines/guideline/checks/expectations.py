@@ -13,8 +13,6 @@ import os
 import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -53,9 +51,6 @@ _INDEX_COLUMNS = ["file", "line", "record", "row"]
 _RELATED_LIMIT = 10
 _SET_SHOWN = 8
 
-_skip: ContextVar[bool] = ContextVar("skip_expectations", default=False)
-
-
 @dataclass(frozen=True)
 class SuiteEntry:
     rule: Rule
@@ -79,20 +74,6 @@ class Suite:
     @property
     def rules(self) -> tuple[Rule, ...]:
         return tuple(entry.rule for entry in self.entries)
-
-
-@contextmanager
-def skipped(skip: bool = True) -> Iterator[None]:
-    """Within this block, `guideline validate` does not run the suite (--no-expectations)."""
-    token = _skip.set(skip)
-    try:
-        yield
-    finally:
-        _skip.reset(token)
-
-
-def is_skipped() -> bool:
-    return _skip.get()
 
 
 # Row-level expectations that judge each row alone.
@@ -430,7 +411,7 @@ def _fmt(value: Any) -> str:
 
 def run_check(ctx: Context) -> Iterator[Finding]:
     """The `expectations` check of the registry (checks/__init__.py)."""
-    if _skip.get():
+    if not ctx.expectations:
         return
     suite = load_suite(ctx.project)
     if suite is None or not suite.entries:

@@ -11,7 +11,7 @@ from pathlib import Path
 from guideline.checks.base import NO_KEYS, Check, Context, Keys, cite_key, id_key
 from guideline.corpus import identifiers
 from guideline.corpus.model import Corpus, Record, add_document, named_ids
-from guideline.corpus.project import Project, collect_files, display_path
+from guideline.corpus.project import Project, collect_files
 from guideline.findings import Finding, Severity
 from guideline.rules import Rule
 
@@ -130,7 +130,7 @@ def _unchecked_files(ctx: Context) -> list[Path]:
     bibliography_dir = (ctx.project.data_dir / BIBLIOGRAPHY_DIR).absolute()
     data_files = {path.absolute() for path in ctx.project.data_documents}
     files, _ = collect_files([ctx.project.data_dir], ctx.project.root)
-    return [path for path in files if display_path(path) not in checked
+    return [path for path in files if ctx.project.display(path) not in checked
             and (path not in data_files or path.is_relative_to(bibliography_dir))]
 
 

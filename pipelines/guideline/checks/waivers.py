@@ -94,20 +94,19 @@ def _approved(waiver: Waiver, allowed: frozenset[str] | None) -> bool:
     return allowed is None or waiver.approved_by.lower() in allowed
 
 
-def root_relative(path: str, root: Path) -> str:
-    """A finding's display path (relative to the working directory) as a path relative to the project root."""
-    absolute = Path(path) if Path(path).is_absolute() else Path.cwd() / path
+def root_relative(path: str, project: Project) -> str:
+    """A finding's display path (relative to where the project is shown from) as a path relative to its root."""
     try:
-        return absolute.resolve().relative_to(root.resolve()).as_posix()
+        return project.located(path).resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
         return Path(path).as_posix()
 
 
-def _fingerprints(finding: Finding, root: Path) -> set[str]:
+def _fingerprints(finding: Finding, project: Project) -> set[str]:
     """The printed fingerprint, and the one a run from the project root prints (display paths follow the
     working directory)."""
     prints = {finding.fingerprint}
-    relative = root_relative(finding.file, root)
+    relative = root_relative(finding.file, project)
     if relative != finding.file:
         prints.add(replace(finding, location=replace(finding.location, file=relative)).fingerprint)
     return prints
@@ -129,7 +128,7 @@ def apply_waivers(findings: list[Finding], project: Project,
     for finding in findings:
         match = None
         if by_print and not finding.rule.startswith("WVR"):
-            for fingerprint in _fingerprints(finding, project.root):
+            for fingerprint in _fingerprints(finding, project):
                 match = next((w for w in by_print.get(fingerprint, ())
                               if not w.rule or w.rule == finding.rule), None)
                 if match:
@@ -138,7 +137,7 @@ def apply_waivers(findings: list[Finding], project: Project,
             used.add(match.id)
             finding = replace(finding, waiver=match.describe())
         out.append(finding)
-    checked = None if scanned is None else {root_relative(path, project.root) for path in scanned}
+    checked = None if scanned is None else {root_relative(path, project) for path in scanned}
     for waiver in waivers:
         if waiver.id in used or not _approved(waiver, allowed):
             continue

@@ -6,7 +6,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-COMMANDS: tuple[str, ...] = ("validate", "rules", "diff", "submit", "review", "status", "publish", "import")
+COMMANDS: tuple[str, ...] = ("validate", "rules", "diff", "submit", "review", "status", "publish", "import",
+                             "serve")
 
 
 def command_modules(chosen: str | None = None) -> list[ModuleType]:

@@ -44,8 +44,10 @@ def today_of(args: argparse.Namespace) -> date:
 
 
 def open_project(args: argparse.Namespace) -> Project:
-    root = args.root.absolute() if getattr(args, "root", None) else find_root()
-    return load_project(root, None if getattr(args, "no_cache", True) else open_cache(root))
+    """The project of --root or of the working folder, naming files as seen from the working folder."""
+    here = getattr(args, "cwd", None) or Path.cwd()
+    root = args.root.absolute() if getattr(args, "root", None) else find_root(here)
+    return load_project(root, None if getattr(args, "no_cache", True) else open_cache(root), shown_from=here)
 
 
 def interactive() -> bool:

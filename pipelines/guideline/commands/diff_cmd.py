@@ -7,12 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from guideline.checks import expectations
 from guideline.commands.common import Progress, add_root_option, emit, open_project, parse_date, today_of
 from guideline.corpus.cache import open_cache
 from guideline.errors import EXIT_OK
 from guideline.render import report_html, report_json, report_md
-from guideline.report.compare import Report, compare
+from guideline.report.compare import compare
+from guideline.report.model import Report
 
 FORMATS = {"md": report_md.render, "html": report_html.render, "json": report_json.render}
 REPORTS_DIR = "reports"
@@ -65,10 +65,10 @@ def report_name(report: Report, fmt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     project = open_project(args)
     as_of = today_of(args) if args.today or os.environ.get("GUIDELINE_TODAY") else None
-    with expectations.skipped(args.no_expectations):
-        report = compare(project.root, args.base, args.head, as_of=as_of, with_findings=not args.no_findings,
-                         cache=None if args.no_cache else open_cache(project.root),
-                         progress=lambda side: Progress(f"checking {side}"))
+    report = compare(project.root, args.base, args.head, as_of=as_of, with_findings=not args.no_findings,
+                     with_expectations=not args.no_expectations,
+                     cache=None if args.no_cache else open_cache(project.root),
+                     progress=lambda side: Progress(f"checking {side}"))
     html_name = f"{REPORTS_DIR}/{report_name(report, 'html')}"
     pointer = f"{html_name} (guideline diff --format html)" if args.format != "html" else None
     text = FORMATS[args.format](report, full_report=pointer)

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from guideline.commands.common import add_root_option, emit, open_project, use_colour
-from guideline.corpus.project import CORPUS_DIR, display_path
+from guideline.corpus.project import CORPUS_DIR
 from guideline.errors import EXIT_FINDINGS, EXIT_OK
 from guideline.registry import all_rules
-from guideline.render import REPORTERS
+from guideline.render import REPORTERS, reporter
 
 EXAMPLES = """examples:
   guideline import article.txt                          drafts under guidelines/topics and guidelines/references
@@ -58,15 +58,15 @@ def run(args: argparse.Namespace) -> int:
     outcome = run_import(request, project)
     status: list[str] = []
     if not outcome.imported:
-        status.append(f"nothing imported from {display_path(args.article)}")
+        status.append(f"nothing imported from {project.display(args.article)}")
     else:
         verb = "would write" if args.dry_run else "imported"
         status.append(f"{verb} topic '{outcome.topic_id}': {outcome.records} record(s), "
-                      f"{outcome.references} reference(s) from {display_path(args.article)}")
-        status.extend(f"wrote {display_path(path)}" for path in outcome.written)
+                      f"{outcome.references} reference(s) from {project.display(args.article)}")
+        status.extend(f"wrote {project.display(path)}" for path in outcome.written)
         if args.update:
             status.extend(outcome.changes or ["no changes"])
-    report = REPORTERS[args.format](outcome.findings, all_rules(), args.output is None and use_colour(sys.stdout))
+    report = reporter(args.format, colour=args.output is None and use_colour(sys.stdout))(outcome.findings, all_rules())
     # Machine formats keep stdout for the report alone; the status lines go to stderr.
     if args.format == "text" and args.output is None:
         emit("\n".join(status) + "\n" + report, None)

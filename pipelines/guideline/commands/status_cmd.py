@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
-from typing import Any
 
 from guideline.commands.common import add_root_option, emit, open_project
-from guideline.corpus.project import CORPUS_DIR
-from guideline.engine.pipeline import load_corpus
-from guideline.errors import EXIT_OK, UsageError
-from guideline.render.article import records_by_topic
-from guideline.workflow.review import APPROVED_STATES, Approvals, RecordStatus, load_review_log, topic_records
+from guideline.corpus.states import APPROVED_STATES
+from guideline.errors import EXIT_OK
+from guideline.workflow.status import Status, review_status
 
 EXAMPLES = """examples:
   guideline status                              every topic: states, approvals, what it waits on
@@ -29,108 +25,38 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                             epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("topics", nargs="*", metavar="TOPIC", help="topic ids (default: all)")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    parser.add_argument("--trust-root", metavar="REV",
+                        help="commit whose roster starts the chain of trust (default: the first commit)")
     add_root_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     project = open_project(args)
-    corpus = load_corpus([project.root / CORPUS_DIR], project)
-    by_topic = records_by_topic(corpus)
-    unknown = [t for t in args.topics if corpus.first("topic", t) is None]
-    if unknown:
-        raise UsageError(f"unknown topic: {', '.join(unknown)}", hint="run `guideline status` to list all topics")
-    topics = [corpus.first("topic", t) for t in args.topics] if args.topics else corpus.topics
-    approvals = Approvals.open(project)
-    quorum = project.policy.material_quorum
-    reports: list[dict[str, Any]] = []
-    for topic in topics:
-        assert topic is not None
-        recs = by_topic.get(topic.id, [])
-        log = load_review_log(project, topic.id, corpus)
-        statuses = [approvals.status(r, recs, log, with_authors=r.get("review_state") in ("submitted", "under-review"))
-                    for r in topic_records(topic, recs)]
-        unresolved = log.unresolved({s.record.id for s in statuses})
-        reports.append({
-            "topic": topic.id,
-            "file": topic.file,
-            "state": statuses[0].state,
-            "states": dict(sorted(Counter(s.state for s in statuses).items())),
-            "waits_on": _waits_on(statuses, len(unresolved), approvals, quorum),
-            "unresolved_comments": [{"id": c.id, "record": c.record, "author": c.author, "text": c.text}
-                                    for c in unresolved],
-            "records": [_record(s) for s in statuses],
-        })
+    status = review_status(project, args.topics, args.trust_root)
     if args.format == "json":
-        emit(json.dumps({"quorum": quorum, "chair_required": project.policy.chair_required, "topics": reports},
-                        indent=2, ensure_ascii=False) + "\n", None)
+        emit(json.dumps(status.as_json(), indent=2, ensure_ascii=False) + "\n", None)
     else:
-        emit(_text(reports, approvals.git_problem()), None)
+        emit(_text(status), None)
     return EXIT_OK
 
 
-def _record(status: RecordStatus) -> dict[str, Any]:
-    return {
-        "id": status.record.id,
-        "kind": status.record.kind,
-        "state": status.state,
-        "approved": status.approved,
-        "valid_approvals": sorted(c.decision.reviewer for c in status.valid),
-        "not_counted": {c.decision.reviewer: list(c.problems) for c in status.checks if c.problems},
-        "missing": list(status.missing),
-        "authors": list(status.authors),
-    }
-
-
-def _waits_on(statuses: list[RecordStatus], unresolved: int, approvals: Approvals, quorum: int) -> list[str]:
-    out: list[str] = []
-    drafts = [s for s in statuses if s.state == "draft"]
-    changes = [s for s in statuses if s.state == "changes-requested"]
-    in_review = [s for s in statuses if s.state in ("submitted", "under-review")]
-    approved = [s for s in statuses if s.state in APPROVED_STATES]
-    broken = [s for s in approved if not s.approved]
-    if drafts:
-        out.append(f"editors: {len(drafts)} draft record(s) to submit")
-    if changes or unresolved:
-        out.append(f"editors: {len(changes)} record(s) with changes requested, {unresolved} unresolved comment(s)")
-    if in_review:
-        short = [s for s in in_review if not s.approved]
-        eligible = _eligible(short, approvals)
-        names = ", ".join(eligible) if eligible else "no eligible board member left"
-        out.append(f"board: {len(short)} record(s) need approvals ({quorum} valid each); eligible: {names}")
-    if broken:
-        out.append(f"editors: {len(broken)} record(s) say approved/published without valid approvals "
-                   f"(stale or edited by hand); submit them again")
-    if approved and len(approved) == len(statuses) and not broken and not unresolved:
-        pending = [s for s in approved if s.state == "approved"]
-        out.append(f"publisher: guideline publish ({len(pending)} approved record(s) not yet published)"
-                   if pending else "nobody: published")
-    return out
-
-
-def _eligible(statuses: list[RecordStatus], approvals: Approvals) -> list[str]:
-    """Board members who could approve the waiting records: approvers who authored none and approved not all."""
-    names = []
-    for member in approvals.roster.members:
-        if not member.approver:
-            continue
-        authored = any(member.email in s.authors for s in statuses)
-        done = all(member.email in {c.decision.reviewer for c in s.valid} for s in statuses)
-        if not authored and not done:
-            names.append(f"{member.name} <{member.email}>")
-    return names
-
-
-def _text(reports: list[dict[str, Any]], git_problem: str | None) -> str:
+def _text(status: Status) -> str:
     lines: list[str] = []
-    if git_problem:
-        lines.append(f"note: {git_problem}; no approval can count")
+    if status.git_problem:
+        lines.append(f"note: {status.git_problem}; no approval can count")
+    if status.pending_governance is not None:
+        lines.append(f"governance: not in force: {status.pending_governance.explain()}")
+        lines.append("  board members approve it with: guideline review approve governance")
+    reports = status.topics
     for report in reports:
         states = ", ".join(f"{n} {state}" for state, n in report["states"].items())
         lines.append(f"{report['topic']}  [{report['state']}]  {report['file']}")
         lines.append(f"  records: {states}")
         for wait in report["waits_on"] or ["nothing"]:
             lines.append(f"  waits on {wait}")
+        for commit in report["unsigned_commits"]:
+            lines.append(f"  unsigned {commit[:10]}: changed content without a roster signature; re-sign it")
         for comment in report["unresolved_comments"]:
             lines.append(f"  unresolved {comment['id']} on {comment['record']} by {comment['author']}: "
                          f"{' '.join(comment['text'].split())[:100]}")

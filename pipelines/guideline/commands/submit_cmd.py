@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from guideline.commands.common import add_root_option, add_today_option, open_project, today_of
-from guideline.corpus import materiality
-from guideline.corpus.project import CORPUS_DIR
-from guideline.engine.pipeline import load_corpus
 from guideline.errors import EXIT_FINDINGS, EXIT_OK
-from guideline.git.history import History
-from guideline.workflow.review import (
-    LoggedTransition,
-    append_review_log,
-    find_target,
-    load_workflow,
-    reviewer_identity,
-    reviews_path,
-    set_states,
-    view_of,
-)
+from guideline.workflow.submission import SubmitRequest, submit
 
 EXAMPLES = """examples:
   guideline submit osteoporotic-spine-fracture
@@ -50,35 +36,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     project = open_project(args)
-    workflow = load_workflow(project)
-    corpus = load_corpus([project.root / CORPUS_DIR], project)
-    target = find_target(corpus, args.id)
-    by = reviewer_identity(History.open(project.root), args.by, "--by")
-    today = today_of(args).isoformat()
-    explicit = len(target.records) == 1
-    transitions: list[LoggedTransition] = []
-    skipped: list[str] = []
-    for record in target.records:
-        state = str(record.get("review_state") or "draft")
-        new_state = workflow.target("submit", state)
-        if new_state is None:
-            skipped.append(f"{record.id} is {state}")
-            continue
-        content = materiality.content_hash(view_of(record, target.recommendations))
-        transitions.append(LoggedTransition(record.id, "submit", state, new_state, by, today, args.message,
-                                            content))
-    if not transitions:
-        allowed = ", ".join(workflow.sources("submit"))
-        what = skipped[0] if explicit else f"all {len(skipped)} records are already submitted or under review"
+    outcome = submit(project, SubmitRequest(args.id, today_of(args), args.message, args.by))
+    if not outcome.transitions:
+        what = outcome.skipped[0] if outcome.explicit else \
+            f"all {len(outcome.skipped)} records are already submitted or under review"
         print(f"guideline: nothing submitted: {what}", file=sys.stderr)
-        print(f"  hint: submit works from {allowed}; `guideline status {target.topic.id}` shows the states",
-              file=sys.stderr)
+        print(f"  hint: submit works from {', '.join(outcome.sources)}; `guideline status {outcome.topic}` shows "
+              f"the states", file=sys.stderr)
         return EXIT_FINDINGS
-    append_review_log(reviews_path(project, target.topic.id), target.topic.id, transitions=transitions)
-    set_states(Path(target.topic.file).absolute(), {t.record: t.target for t in transitions})
-    print(f"submitted {len(transitions)} record(s) of topic {target.topic.id} as {by}"
-          + (f"; {len(skipped)} left as they are (already in review)" if skipped else ""))
-    print(f"  recorded in {reviews_path(project, target.topic.id).relative_to(project.root).as_posix()}; "
-          f"commit it with the topic file")
+    print(f"submitted {len(outcome.transitions)} record(s) of topic {outcome.topic} as {outcome.by}"
+          + (f"; {len(outcome.skipped)} left as they are (already in review)" if outcome.skipped else ""))
+    print(f"  recorded in {outcome.log.relative_to(project.root).as_posix()}; commit it with the topic file")
     return EXIT_OK
-

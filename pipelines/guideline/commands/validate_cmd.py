@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from guideline.checks import expectations
 from guideline.commands.common import (
     Progress,
     add_root_option,
@@ -18,12 +17,10 @@ from guideline.commands.common import (
 )
 from guideline.corpus.cache import open_cache
 from guideline.corpus.project import CORPUS_DIR
-from guideline.engine.changes import describe_change, only_affected
-from guideline.engine.pipeline import document_parser, file_checks, validate
-from guideline.engine.window import window_result
+from guideline.engine.run import ValidationRequest, run_validation
 from guideline.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from guideline.registry import all_rules
-from guideline.render import REPORTERS
+from guideline.render import REPORTERS, reporter
 
 EXAMPLES = """examples:
   guideline validate                         check everything under guidelines/
@@ -61,22 +58,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     project = open_project(args)
-    paths = args.paths or [project.root / CORPUS_DIR]
-    cache = None if args.no_cache else open_cache(project.root)
-    change, windowed = None, None
-    with expectations.skipped(args.no_expectations):
-        if args.changed_since:
-            checks = file_checks(project, today_of(args))
-            change = describe_change(project, args.changed_since, document_parser(cache, checks))
-            windowed = None if args.paths else window_result(project, change, checks, cache=cache)
-        result = windowed or validate(paths, project, today=today_of(args), progress=Progress("checking files"),
-                                      cache=cache, options=_run_options(args))
-    if change is not None and windowed is None:
-        result = only_affected(result, change)
+    result = run_validation(ValidationRequest(
+        project, today_of(args), args.paths, cache=None if args.no_cache else open_cache(project.root),
+        changed_since=args.changed_since, with_expectations=not args.no_expectations, options=_run_options(args),
+        progress=Progress("checking files")))
     colour = args.color == "always" or (args.color == "auto" and args.output is None and use_colour(sys.stdout))
     rules = all_rules(None if args.no_expectations else project)
     try:
-        emit(REPORTERS[args.format](result.findings, rules, colour), args.output)
+        emit(reporter(args.format, colour=colour)(result.findings, rules), args.output)
     except OSError as exc:
         if args.output is None:
             raise  # a closed pipe on stdout is not the user's mistake; cli.py handles it

@@ -13,11 +13,10 @@ import hashlib
 import os
 import pickle
 import shutil
-import subprocess
 import sys
 import zlib
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -44,8 +43,6 @@ T = TypeVar("T")
 _MAGIC = b"GLC1"
 _HEADER = len(_MAGIC) + 4
 _PACKAGE = Path(__file__).resolve().parent.parent
-_GIT_ENV = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_DIR",
-            "GIT_WORK_TREE")
 
 
 def digest(*parts: str | bytes) -> str:
@@ -63,19 +60,6 @@ def code_fingerprint() -> str:
     for path in sorted(p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".json") and "__pycache__" not in p.parts):
         parts.extend((path.relative_to(_PACKAGE).as_posix(), path.read_bytes()))
     return digest(*parts)
-
-
-def git_state(root: Path) -> str:
-    """The commit checked out and who the user is to git: the workflow checks read authorship from git."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True,
-                              text=True, timeout=30, check=False).stdout.strip()
-        identity = subprocess.run(["git", "config", "--get-regexp", r"^user\."], cwd=root, capture_output=True,
-                                  text=True, timeout=30, check=False).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "no-git"
-    env = "\x1f".join(f"{name}={os.environ.get(name, '')}" for name in _GIT_ENV)
-    return f"{head}\x1f{identity}\x1f{env}"
 
 
 @dataclass
@@ -189,10 +173,6 @@ def open_cache(root: Path) -> Cache:
         except OSError:
             pass
     return Cache(folder)
-
-
-def run_key(parts: Iterable[str]) -> str:
-    return digest(*parts)
 
 
 @dataclass

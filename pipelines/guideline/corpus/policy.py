@@ -14,8 +14,9 @@ class Policy:
     evidence_max_age_years: int = 10
     max_file_bytes: int = DEFAULT_MAX_BYTES
     material_quorum: int = 2
-    editorial_quorum: int = 0
+    editorial_quorum: int = 1
     chair_required: bool = False
+    require_signed_changes: bool = True
     max_strong_low_certainty_share: float = 0.1
     severity: dict[str, str] = field(default_factory=dict)
 
@@ -34,6 +35,7 @@ class Policy:
             material_quorum=_whole(approval, "material_quorum", defaults.material_quorum),
             editorial_quorum=_whole(approval, "editorial_quorum", defaults.editorial_quorum),
             chair_required=approval.get("chair_required") is True,
+            require_signed_changes=approval.get("require_signed_changes") is not False,
             max_strong_low_certainty_share=_number(body, "max_strong_low_certainty_share",
                                                    defaults.max_strong_low_certainty_share),
             severity={str(k): str(v) for k, v in (body.get("severity") or {}).items()},

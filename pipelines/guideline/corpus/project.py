@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from guideline.corpus.cache import Cache, digest, parse_cached
 from guideline.corpus.grading import GradingSchemes
-from guideline.corpus.loader import DEFAULT_MAX_BYTES, Document, read_bytes, read_file
+from guideline.corpus.loader import DEFAULT_MAX_BYTES, Document, parse_text, read_bytes, read_file
 from guideline.corpus.policy import Policy
 from guideline.corpus.vocabulary import Vocabulary
 from guideline.errors import ConfigError
@@ -31,8 +32,13 @@ class Project:
     grading: GradingSchemes
     policy: Policy
     data_documents: dict[Path, Document] = field(default_factory=dict)
-    # While set, every data file asked for by name is added to it (see engine.file_checks).
-    asked: set[Path] | None = field(default=None, repr=False)
+    # The folder file names in findings are shown from (load_project).
+    shown_from: Path | None = None
+    # Every data file asked for by name is added to it, when given (see noting_reads).
+    reads: set[Path] | None = field(default=None, repr=False)
+    # Data files (by name under guidelines/) read from these bytes instead of the disk, None: absent. The gate
+    # passes the governance in force, which may differ from the working tree (workflow/governance.py).
+    overrides: Mapping[str, bytes | None] = field(default_factory=dict, repr=False)
 
     @property
     def findings(self) -> list[Finding]:
@@ -41,32 +47,51 @@ class Project:
     def data_file(self, name: str) -> Path:
         return self.data_dir / name
 
+    def display(self, path: Path) -> str:
+        """The path as findings show it: relative to shown_from when inside it, else absolute."""
+        return display_path(path, self.shown_from or self.root)
+
+    def located(self, shown: str) -> Path:
+        """The file a finding names (the inverse of display)."""
+        return (self.shown_from or self.root) / shown
+
+    def noting_reads(self, reads: set[Path]) -> Project:
+        """This project, adding to reads every data file asked for by name; its data files are this one's."""
+        return replace(self, reads=reads)
+
     def data_document(self, name: str) -> Document | None:
         """A data file under guidelines/ (notices, roster, suite...), parsed once; None when it does not exist."""
         path = self.data_dir / name
-        if self.asked is not None:
-            self.asked.add(path)
+        if self.reads is not None:
+            self.reads.add(path)
         if path not in self.data_documents:
-            if not path.is_file():
+            if name in self.overrides:
+                raw = self.overrides[name]
+                if raw is None:
+                    return None
+                self.data_documents[path] = parse_text(raw, self.display(path))
+            elif not path.is_file():
                 return None
-            self.data_documents[path] = read_file(path, display_path(path), max_bytes=self.policy.max_file_bytes,
-                                                  root=self.root)
+            else:
+                self.data_documents[path] = read_file(path, self.display(path),
+                                                      max_bytes=self.policy.max_file_bytes, root=self.root)
         return self.data_documents[path]
 
 
-def display_path(path: Path) -> str:
-    """Paths in findings are relative to the working directory when they can be: that is what editors click."""
+def display_path(path: Path, base: Path) -> str:
+    """Paths in findings are relative to base (the user's working folder) when they can be: that is what editors
+    click."""
     # Compared as text: pathlib's relative_to costs a tenth of a second over a large corpus's files.
     text = (path if path.is_absolute() else path.absolute()).as_posix()
-    cwd = os.getcwd().replace(os.sep, "/")
-    if text == cwd:
+    shown_from = base.absolute().as_posix()
+    if text == shown_from:
         return "."
-    prefix = cwd if cwd.endswith("/") else cwd + "/"
+    prefix = shown_from if shown_from.endswith("/") else shown_from + "/"
     return text.removeprefix(prefix)
 
 
-def find_root(start: Path | None = None) -> Path:
-    here = (start or Path.cwd()).absolute()
+def find_root(start: Path) -> Path:
+    here = start.absolute()
     for candidate in (here, *here.parents):
         if (candidate / CORPUS_DIR / POLICY_FILE).is_file():
             return candidate
@@ -75,22 +100,28 @@ def find_root(start: Path | None = None) -> Path:
         hint=f"run inside a repository that has {CORPUS_DIR}/{POLICY_FILE}, or pass --root DIR")
 
 
-def load_project(root: Path, cache: Cache | None = None) -> Project:
+def load_project(root: Path, cache: Cache | None = None, *, shown_from: Path | None = None,
+                 overrides: Mapping[str, bytes | None] | None = None) -> Project:
     """The project at root; with a cache, its data files are parsed (and the vocabulary indexed) once per
-    content."""
+    content. Findings name files relative to shown_from (the commands pass the working folder; default: root).
+    overrides: data files read from bytes instead of the disk (None: absent), see Project.overrides."""
+    shown_from = (shown_from or root).absolute()
+    overrides = overrides or {}
     data_dir = root / CORPUS_DIR
-    policy_path = data_dir / POLICY_FILE
-    if not policy_path.is_file():
-        raise ConfigError(f"{display_path(policy_path)} is missing",
-                          hint="every project needs a policy file; copy the one from the guideline repository")
-    policy_doc = _read_data(policy_path, root, cache)
-    policy = Policy.from_data(policy_doc.data)
-    docs = {policy_path: policy_doc}
-    for name in (VOCABULARY_FILE, GRADING_FILE):
+    docs: dict[Path, Document] = {}
+    max_bytes = DEFAULT_MAX_BYTES
+    for name in BUILT_IN_DATA:
         path = data_dir / name
-        if not path.is_file():
-            raise ConfigError(f"{display_path(path)} is missing", hint=f"restore {name} from git")
-        docs[path] = _read_data(path, root, cache, policy.max_file_bytes)
+        if overrides.get(name, b"") is None or (name not in overrides and not path.is_file()):
+            hint = ("every project needs a policy file; copy the one from the guideline repository"
+                    if name == POLICY_FILE else f"restore {name} from git")
+            raise ConfigError(f"{display_path(path, shown_from)} is missing", hint=hint)
+        raw = overrides.get(name)
+        docs[path] = (parse_text(raw, display_path(path, shown_from)) if raw is not None
+                      else _read_data(path, root, shown_from, cache, max_bytes))
+        if name == POLICY_FILE:
+            max_bytes = Policy.from_data(docs[path].data).max_file_bytes
+    policy = Policy.from_data(docs[data_dir / POLICY_FILE].data)
     vocabulary_doc = docs[data_dir / VOCABULARY_FILE]
     def index_vocabulary() -> Vocabulary:
         return Vocabulary.from_data(vocabulary_doc.data, vocabulary_doc.positions)
@@ -103,11 +134,14 @@ def load_project(root: Path, cache: Cache | None = None) -> Project:
         grading=GradingSchemes.from_data(docs[data_dir / GRADING_FILE].data),
         policy=policy,
         data_documents=docs,
+        shown_from=shown_from,
+        overrides=dict(overrides),
     )
 
 
-def _read_data(path: Path, root: Path, cache: Cache | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    display = display_path(path)
+def _read_data(path: Path, root: Path, shown_from: Path, cache: Cache | None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    display = display_path(path, shown_from)
     raw = read_bytes(path, display, max_bytes=max_bytes, root=root)
     return raw if isinstance(raw, Document) else parse_cached(raw, display, cache)
 

@@ -11,21 +11,17 @@ when it cannot.
 
 from __future__ import annotations
 
-import subprocess
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from guideline.corpus.loader import Document, parse_text
 from guideline.corpus.model import Corpus, add_document, file_kind, named_ids
-from guideline.corpus.project import YAML_SUFFIXES, Project, display_path
+from guideline.corpus.project import CORPUS_DIR, YAML_SUFFIXES, Project
 from guideline.errors import UsageError
 from guideline.findings import Finding
-
-if TYPE_CHECKING:
-    from guideline.engine.pipeline import ValidationResult
+from guideline.git.revisions import NoWorkTree, Repository
 
 RECORD_FILE_KINDS = frozenset({"topic", "bibliography"})
 
@@ -49,62 +45,20 @@ class Change:
     everything: bool = False
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def changed_versions(project: Project, rev: str) -> list[tuple[str, bytes | None, bytes | None]]:
+    """(path as shown, content at rev, content now) of every corpus YAML file changed since the commit rev names:
+    committed, staged, unstaged or untracked; a content is None where the file does not exist."""
     try:
-        done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, timeout=600, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise UsageError(f"cannot run git: {exc}", hint="--changed-since needs git installed") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
-    return done.stdout
-
-
-def _resolve(root: Path, rev: str) -> tuple[Path, str]:
-    try:
-        top = _git(root, "rev-parse", "--show-toplevel").decode().strip()
-    except UsageError:
-        raise UsageError(f"{root} is not in a git repository",
+        repo = Repository(project.root)
+    except NoWorkTree:
+        raise UsageError(f"{project.root} is not in a git repository",
                          hint="--changed-since compares with a git revision; run a full validate instead") from None
-    try:
-        if rev.startswith("-"):
-            raise UsageError(rev)
-        sha = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
-    except UsageError:
-        raise UsageError(f"unknown revision '{rev}'",
-                         hint="name a commit, branch or tag, e.g. --changed-since origin/main "
-                              "(in a shallow CI clone, fetch it first)") from None
-    return Path(top), sha
-
-
-def changed_paths(root: Path, rev: str) -> tuple[str, dict[Path, bytes | None]]:
-    """The commit rev names, and every file changed since it (committed, staged, unstaged or untracked) with
-    its content at that commit (None when it did not exist then)."""
-    top, sha = _resolve(root, rev)
-    names = _git(top, "diff", "--name-only", "-z", "--no-renames", sha, "--").split(b"\0")
-    names += _git(top, "ls-files", "--others", "--exclude-standard", "-z").split(b"\0")
-    rels = sorted({n.decode("utf-8", "surrogateescape") for n in names if n})
-    rels = [r for r in rels if r.endswith(YAML_SUFFIXES)]
-    old = _blobs(top, sha, rels)
-    return sha, {top / rel: old.get(rel) for rel in rels}
-
-
-def _blobs(top: Path, sha: str, rels: list[str]) -> dict[str, bytes]:
-    """Contents at the commit, read through one `git cat-file --batch`."""
-    if not rels:
-        return {}
-    out = _git(top, "cat-file", "--batch", stdin="".join(f"{sha}:{rel}\n" for rel in rels).encode())
-    found: dict[str, bytes] = {}
-    at = 0
-    for rel in rels:
-        end = out.index(b"\n", at)
-        header = out[at:end].split()
-        at = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            found[rel] = out[at:at + size]
-            at += size + 1
-    return found
+    with repo:
+        files = [f for f in repo.changed_files(repo.resolve(rev), repo.worktree(), CORPUS_DIR)
+                 if f.path.endswith(YAML_SUFFIXES)]
+        old = repo.read_blobs([f.base_blob for f in files if f.base_blob])
+        return [(project.display(project.root / f.path), old[f.base_blob] if f.base_blob else None,
+                 repo.read_worktree(f.path)) for f in files]
 
 
 # Parses file versions, given as (bytes, path as shown), in one batch: engine.document_parser goes through the
@@ -129,21 +83,8 @@ def _records(doc: Document | None) -> tuple[dict[tuple[str, str], Any], str | No
 
 
 def describe_change(project: Project, rev: str, parse: Parser = _parse_each) -> Change:
-    _, files = changed_paths(project.root, rev)
     change = Change()
-    real_root = project.root.resolve()
-    corpus_dir = project.data_dir.absolute()
-    pairs: list[tuple[str, bytes | None, bytes | None]] = []
-    for real, old_raw in files.items():
-        # git names files by their real path; findings by the path the project was opened with.
-        path = project.root.absolute() / real.relative_to(real_root) if real.is_relative_to(real_root) else real
-        if not path.is_relative_to(corpus_dir):
-            continue
-        try:
-            new_raw: bytes | None = path.read_bytes()
-        except OSError:
-            new_raw = None
-        pairs.append((display_path(path), old_raw, new_raw))
+    pairs = changed_versions(project, rev)
     wanted = [(raw, display) for display, *raws in pairs for raw in raws if raw is not None]
     parsed = iter(parse(wanted))
     for display, old_raw, new_raw in pairs:
@@ -183,14 +124,6 @@ def touches(finding: Finding, change: Change, ids: set[str]) -> bool:
     if finding.record in ids:
         return True
     return any(loc.record in change.records for loc in finding.related)
-
-
-def only_affected(result: ValidationResult, change: Change) -> ValidationResult:
-    """The result with only the findings that the change can affect."""
-    if change.everything:
-        return result
-    links = result.links if result.links is not None else record_links(result.corpus)
-    return replace(result, findings=filter_findings(result.findings, change, links))
 
 
 def filter_findings(findings: Iterable[Finding], change: Change, links: dict[str, list[str]]) -> list[Finding]:

@@ -25,17 +25,17 @@ from guideline.corpus.cache import (
     decode_entry,
     digest,
     encode_entry,
-    git_state,
 )
 from guideline.corpus.loader import Document, gc_paused, parse_text, read_bytes
 from guideline.corpus.model import UNKNOWN_FILE, Corpus, Record, add_document, file_kind
-from guideline.corpus.project import BUILT_IN_DATA, Project, collect_files, display_path
+from guideline.corpus.project import BUILT_IN_DATA, Project, collect_files
 from guideline.corpus.schema import validate_document
 from guideline.engine.changes import record_links
 from guideline.engine.parallel import map_ordered
 from guideline.engine.snapshot import FileFacts, Snapshot
 from guideline.errors import GuidelineError, UsageError
 from guideline.findings import Finding, Location, Severity, sort_findings
+from guideline.git.runner import git_state
 
 Progress = Callable[[int, int], None]
 
@@ -52,11 +52,11 @@ class ValidationResult:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR and not f.waiver)
+        return sum(1 for f in self.findings if f.counts_as_error)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING and not f.waiver)
+        return sum(1 for f in self.findings if f.counts_at(Severity.WARNING))
 
 
 def check_document(doc: Document) -> list[Finding]:
@@ -98,7 +98,7 @@ def read_sources(paths: Sequence[Path], project: Project) -> list[Source]:
 
 
 def read_source(path: Path, project: Project, loaded: Document | None = None) -> Source:
-    display = display_path(path)
+    display = project.display(path)
     try:
         status = path.stat()
         stat: tuple[int, int] | None = (status.st_size, status.st_mtime_ns)
@@ -143,20 +143,17 @@ def file_checks(project: Project, today: date, *, keys: bool = True) -> FileChec
     checks = tuple(check for check in CHECKS if check.per_record)
     # Run once on nothing first, so that the data files they read load here and now: they become part of the
     # cache key, and their own findings are reported (what a worker process reads is lost with it).
-    empty = Context(Corpus(), project, today)
-    project.asked = set()
-    try:
-        for check in checks:
-            list(check.run(empty))
-        read = {project.data_file(name) for name in BUILT_IN_DATA} | project.asked
-    finally:
-        project.asked = None
+    reads: set[Path] = set()
+    empty = Context(Corpus(), project.noting_reads(reads), today)
+    for check in checks:
+        list(check.run(empty))
+    read = {project.data_file(name) for name in BUILT_IN_DATA} | reads
     parts = []
     for path in sorted(read):
         doc = project.data_documents.get(path)
         hashed = "missing" if doc is None else doc.digest or digest(*(f.message for f in doc.findings))
         # Named as shown, so that another checkout of the same files (a board report's revisions) shares entries.
-        parts.append(f"{display_path(path)}\x1f{hashed}")
+        parts.append(f"{project.display(path)}\x1f{hashed}")
     return FileChecks(checks, project, today, digest(*parts), keys)
 
 
@@ -342,12 +339,13 @@ def apply_policy(findings: list[Finding], project: Project) -> list[Finding]:
 
 def validate(paths: Sequence[Path], project: Project, *, today: date | None = None,
              progress: Progress | None = None, cache: Cache | None = None, options: str = "",
-             whole_run: bool = True, sources: Sequence[Source] | None = None) -> ValidationResult:
+             whole_run: bool = True, sources: Sequence[Source] | None = None,
+             with_expectations: bool = True) -> ValidationResult:
     """Check the files under paths. With a cache, files parsed before are not parsed again, and a run identical
     to an earlier one (same files, data, code, date, git state and `options`, which names whatever else the
-    caller lets change the findings) returns that run's findings without a corpus. whole_run=False keeps to the
-    file cache: the caller needs the corpus, and the tree is not the working tree a snapshot describes.
-    sources: the files under paths, when the caller has read them already."""
+    caller lets change the findings, with_expectations included) returns that run's findings without a corpus.
+    whole_run=False keeps to the file cache: the caller needs the corpus, and the tree is not the working tree a
+    snapshot describes. sources: the files under paths, when the caller has read them already."""
     today = today or date.today()
     sources = read_sources(paths, project) if sources is None else sources
     key = _run_key(sources, project, today, options) if cache and whole_run else ""
@@ -357,7 +355,8 @@ def validate(paths: Sequence[Path], project: Project, *, today: date | None = No
             return ValidationResult(hit.findings, Corpus(), hit.files, cached=True, links=hit.links)
     checks = file_checks(project, today, keys=cache is not None)
     corpus = build_corpus(sources, progress, cache, checks)
-    result = ValidationResult(check_corpus(Context(corpus, project, today), cache), corpus, len(corpus.documents))
+    ctx = Context(corpus, project, today, expectations=with_expectations)
+    result = ValidationResult(check_corpus(ctx, cache), corpus, len(corpus.documents))
     if cache and key:
         result.links = record_links(corpus)
         cache.store(RUNS, key, CachedRun(result.findings, result.files, result.links))

@@ -30,7 +30,7 @@ from guideline.checks.base import KeysOf, cite_key, id_key
 from guideline.corpus.cache import Cache, ParsedFile
 from guideline.corpus.loader import gc_paused
 from guideline.corpus.model import Corpus, Record, records_of
-from guideline.corpus.project import Project, collect_files, display_path
+from guideline.corpus.project import Project, collect_files
 from guideline.engine.changes import RECORD_FILE_KINDS, Change, filter_findings, record_links
 from guideline.engine.pipeline import (
     FileChecks,
@@ -113,24 +113,24 @@ def _looked_up(records: Iterable[Record], relations: tuple[KeysOf, ...], project
     return {key for record in records for relation in relations for key in relation(record, project).looked_up}
 
 
-def window_result(project: Project, change: Change, checks: FileChecks, *,
-                  cache: Cache | None) -> ValidationResult | None:
+def window_result(project: Project, change: Change, checks: FileChecks, *, cache: Cache | None,
+                  with_expectations: bool = True) -> ValidationResult | None:
     """The findings of validate --changed-since from a window, or None when a window cannot be trusted.
-    checks: engine.file_checks of the run (with keys)."""
+    checks: engine.file_checks of the run (with keys); with_expectations: whether the suite runs."""
     if cache is None or change.everything or any(check.relations is None for check in CHECKS):
         return None
-    if not expectations.is_skipped() and not expectations.window_safe(project):
+    if with_expectations and not expectations.window_safe(project):
         return None
     snapshot = Snapshot.load(cache)
     if snapshot is None or snapshot.data_key != checks.key:
         return None
     # Loading builds many objects and no cycles: the collector would only walk them again and again.
     with gc_paused():
-        return _checked(project, change, checks, cache, snapshot)
+        return _checked(project, change, checks, cache, snapshot, with_expectations)
 
 
-def _checked(project: Project, change: Change, checks: FileChecks, cache: Cache,
-             snapshot: Snapshot) -> ValidationResult | None:
+def _checked(project: Project, change: Change, checks: FileChecks, cache: Cache, snapshot: Snapshot,
+             with_expectations: bool) -> ValidationResult | None:
     window = _open(project, checks, cache, snapshot)
     if window is None:
         return None
@@ -144,7 +144,7 @@ def _checked(project: Project, change: Change, checks: FileChecks, cache: Cache,
     others = window.publishing(set(map(id_key, affected - change.records)))
     # Each check on the records it needs, with the findings of the per-record checks from the files.
     chosen: dict[tuple[KeysOf, ...], list[Record]] = {}
-    corpora: dict[tuple[KeysOf, ...], Corpus] = {}
+    contexts: dict[tuple[KeysOf, ...], Context] = {}
     findings: list[Finding] = []
     for check in CHECKS:
         if check.per_record:
@@ -152,8 +152,9 @@ def _checked(project: Project, change: Change, checks: FileChecks, cache: Cache,
         relations = check.relations or ()
         if relations not in chosen:
             chosen[relations] = window.around(edited, others, relations)
-            corpora[relations] = window.corpus(chosen[relations])
-        findings.extend(check.run(Context(corpora[relations], project, checks.today, window=True)))
+            contexts[relations] = Context(window.corpus(chosen[relations]), project, checks.today, window=True,
+                                          expectations=with_expectations)
+        findings.extend(check.run(contexts[relations]))
     corpus = window.corpus(record for records in chosen.values() for record in records)
     kept = filter_findings(finish([*corpus.findings, *findings], corpus, project), change, record_links(corpus))
     return ValidationResult(kept, corpus, len(window.order))
@@ -163,7 +164,7 @@ def _open(project: Project, checks: FileChecks, cache: Cache, snapshot: Snapshot
     """The window's index: the snapshot, with the files changed since it was made read again. (The snapshot
     itself is left as it is: the next run over the whole corpus makes a new one.)"""
     paths, _ = collect_files([project.data_dir], project.root)
-    displays = [display_path(path) for path in paths]
+    displays = [project.display(path) for path in paths]
     window = _Window(project, checks, cache, {d: i for i, d in enumerate(displays)}, snapshot,
                      dict(zip(displays, paths)))
     stale: list[Source] = []

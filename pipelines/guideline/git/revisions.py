@@ -1,4 +1,4 @@
-"""Git access for the board report: resolve revisions, list what changed, read blobs, materialise a revision.
+"""Revisions of a project in git: resolve them, list what changed between two, read blobs, materialise one.
 
 Changed files come from one tree diff (`git diff-tree -r -z`, or `git diff` against the working tree plus
 untracked files), and their contents from the repository's object store through one persistent
@@ -7,8 +7,6 @@ untracked files), and their contents from the repository's object store through 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,24 +15,28 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-import git
-
-from guideline.errors import ConfigError, UsageError
+from guideline.errors import UsageError
+from guideline.git.objects import ObjectReader
+from guideline.git.runner import (
+    NULL_SHA,
+    UNSHALLOW_HINT,
+    GitError,
+    ShallowCloneError,
+    commit_of,
+    is_bare,
+    is_shallow,
+    raw_entries,
+    run_git,
+    work_tree,
+)
 
 WORKTREE = "WORKTREE"
 PUBLISHED_TAGS = "refs/tags/published/"
 MAIN_BRANCHES = ("main", "origin/main", "master", "origin/master")
-_NULL_SHA = "0" * 40
-_UNSHALLOW_HINT = ("this is a shallow clone without that history: run 'git fetch --unshallow' (and 'git fetch "
-                   "--tags' for published/* tags); in GitHub Actions give actions/checkout 'fetch-depth: 0'")
 
 
-class ShallowCloneError(UsageError):
-    """The revision exists upstream but this clone was fetched without it."""
-
-
-class GitFailure(ConfigError):
-    """A git command failed for a reason other than a missing revision (permissions, a corrupt repository)."""
+class NoWorkTree(UsageError):
+    """The project is in no git work tree: in no repository, or in a bare one."""
 
 
 @dataclass(frozen=True)
@@ -73,29 +75,21 @@ class Repository:
     """A git repository holding a guideline project (the project may sit in a sub-folder)."""
 
     def __init__(self, project_root: Path) -> None:
-        try:
-            self.repo = git.Repo(project_root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise UsageError(f"{project_root} is not inside a git repository",
+        top = work_tree(project_root)
+        if top is None:
+            if is_bare(project_root):
+                raise NoWorkTree(f"{project_root} is a bare repository", hint="run guideline diff in a working clone")
+            raise NoWorkTree(f"{project_root} is not inside a git repository",
                              hint="guideline diff compares git revisions: run it in a clone of the guideline "
-                                  "repository (git clone URL), or use 'guideline validate' for a folder") from None
-        except git.GitCommandNotFound:  # pragma: no cover - git is a declared requirement
-            raise ConfigError("git is not installed", hint="install git and try again") from None
-        if self.repo.bare or self.repo.working_tree_dir is None:
-            self.close()
-            raise UsageError(f"{project_root} is a bare repository", hint="run guideline diff in a working clone")
-        self.top = Path(self.repo.working_tree_dir).resolve()
+                                  "repository (git clone URL), or use 'guideline validate' for a folder")
+        self.top = top
         self.project_root = project_root.resolve()
         # The project's path inside the repository: '' when the project is the repository's top folder.
         self.prefix = self.project_root.relative_to(self.top).as_posix() if self.project_root != self.top else ""
-        try:
-            self._git("rev-parse", "--git-dir")
-        except GitFailure:
-            self.close()
-            raise
+        self.objects = ObjectReader(self.top)
 
     def close(self) -> None:
-        self.repo.close()
+        self.objects.close()
 
     def __enter__(self) -> Self:
         return self
@@ -105,50 +99,28 @@ class Repository:
         self.close()
 
     def _git(self, *args: str) -> bytes:
-        try:
-            output: bytes = self.repo.git.execute(["git", *args], stdout_as_string=False,
-                                                  strip_newline_in_stdout=False)
-        except git.GitCommandError as exc:
-            stderr = exc.stderr if isinstance(exc.stderr, str) else bytes(exc.stderr or b"").decode("utf-8", "replace")
-            # gitpython quotes git's output as "stderr: '...'"; keep git's own words.
-            stderr = stderr.strip().removeprefix("stderr:").strip().strip("'")
-            detail = [line.strip() for line in stderr.splitlines() if line.strip()]
-            first = detail[0].removeprefix("fatal: ").removeprefix("error: ") if detail else str(exc)
-            raise GitFailure(f"git {args[0]} failed in {self.top}: {first}",
-                             hint=" ".join(detail[1:]) or "check that the repository is readable (git status)"
-                             ) from None
-        return output
+        return run_git(self.top, *args).stdout
 
     def _text(self, *args: str) -> str:
-        return self._git(*args).decode("utf-8", "surrogateescape").strip()
+        return run_git(self.top, *args).text
 
     @property
     def shallow(self) -> bool:
-        try:
-            return self._text("rev-parse", "--is-shallow-repository") == "true"
-        except GitFailure:  # pragma: no cover - git older than 2.15
-            return (Path(self.repo.git_dir) / "shallow").is_file()
-
-    def _commit_of(self, spec: str) -> str | None:
-        try:
-            return self._text("rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}") or None
-        except GitFailure:
-            return None
+        return is_shallow(self.top)
 
     def _revision(self, spec: str, sha: str, how: str = "") -> Revision:
-        commit = self.repo.commit(sha)
-        when = datetime.fromtimestamp(commit.committed_date, tz=UTC).date()
-        subject = str(commit.summary)
-        return Revision(spec, sha, when, subject, False, how)
+        commit = self.objects.commit(sha)
+        when = datetime.fromtimestamp(commit.committed, tz=UTC).date()
+        return Revision(spec, sha, when, commit.summary, False, how)
 
     def resolve(self, spec: str) -> Revision:
         """A commit named by a branch, tag, sha or expression such as HEAD~2; exit 2 when it does not exist."""
         if spec == WORKTREE:
             return self.worktree()
-        sha = self._commit_of(spec) if spec and not spec.startswith("-") else None
+        sha = commit_of(self.top, spec) if spec and not spec.startswith("-") else None
         if sha is None:
             if self.shallow:
-                raise ShallowCloneError(f"revision '{spec}' is not in this repository", hint=_UNSHALLOW_HINT)
+                raise ShallowCloneError(f"revision '{spec}' is not in this repository", hint=UNSHALLOW_HINT)
             raise UsageError(f"unknown revision '{spec}'",
                              hint="name a branch, tag or commit that exists here (git log --oneline, git tag); "
                                   "fetch it first if it only exists on the server")
@@ -156,7 +128,7 @@ class Repository:
 
     def worktree(self) -> Revision:
         """The working tree (with uncommitted and untracked files) on top of HEAD."""
-        sha = self._commit_of("HEAD")
+        sha = commit_of(self.top, "HEAD")
         if sha is None:
             raise UsageError("the repository has no commit yet", hint="commit the corpus first")
         head = self._revision("HEAD", sha)
@@ -168,7 +140,7 @@ class Repository:
                          "--format=%(refname:short)", PUBLISHED_TAGS)
         tags: list[tuple[str, str]] = []
         for name in raw.splitlines():
-            sha = self._commit_of(f"refs/tags/{name}")
+            sha = commit_of(self.top, f"refs/tags/{name}")
             if sha:
                 tags.append((name, sha))
         return tags
@@ -180,24 +152,24 @@ class Repository:
             name, sha = tags[0]
             return self._revision(name, sha, "newest published/* tag")
         for branch in MAIN_BRANCHES:
-            main = self._commit_of(f"refs/heads/{branch}") or self._commit_of(f"refs/remotes/{branch}")
+            main = commit_of(self.top, f"refs/heads/{branch}") or commit_of(self.top, f"refs/remotes/{branch}")
             if main is None:
                 continue
             try:
                 merge_base = self._text("merge-base", main, head.commit)
-            except GitFailure:
+            except GitError:
                 if self.shallow:
                     raise ShallowCloneError(f"cannot find where {head.label} branched off {branch}",
-                                            hint=_UNSHALLOW_HINT) from None
+                                            hint=UNSHALLOW_HINT) from None
                 continue
             if merge_base and merge_base != head.commit:
                 return self._revision(merge_base, merge_base, f"merge base with {branch}")
             break
-        parent = self._commit_of(f"{head.commit}^1")
+        parent = commit_of(self.top, f"{head.commit}^1")
         if parent is None:
             if self.shallow:
                 raise ShallowCloneError(f"the parent of {head.commit[:7]} is not in this repository",
-                                        hint=_UNSHALLOW_HINT)
+                                        hint=UNSHALLOW_HINT)
             raise UsageError(f"no base revision to compare {head.label} with: no published/* tag, and "
                              f"{head.commit[:7]} has no parent", hint="pass --base REV")
         return self._revision(parent, parent, f"first parent of {head.commit[:7]}")
@@ -221,15 +193,15 @@ class Repository:
             raw = self._git("diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", base.commit, head.commit,
                             "--", pathspec)
         changes: dict[str, FileChange] = {}
-        for meta, path in _raw_entries(raw):
+        for meta, path in raw_entries(raw):
             fields = meta.split()
             old_sha, new_sha, status = fields[2], fields[3], fields[4][:1]
             project_path = self._project_path(path)
             if project_path is None:
                 continue
             kind = {"A": "added", "D": "removed"}.get(status, "modified")
-            changes[project_path] = FileChange(project_path, kind, None if old_sha == _NULL_SHA else old_sha,
-                                               None if head.worktree or new_sha == _NULL_SHA else new_sha)
+            changes[project_path] = FileChange(project_path, kind, None if old_sha == NULL_SHA else old_sha,
+                                               None if head.worktree or new_sha == NULL_SHA else new_sha)
         if head.worktree:
             untracked = self._git("ls-files", "--others", "--exclude-standard", "-z", "--", pathspec)
             for name in untracked.split(b"\0"):
@@ -246,10 +218,7 @@ class Repository:
 
     def read_blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
         """Contents of blobs by sha, through the repository's one persistent `git cat-file --batch`."""
-        out: dict[str, bytes] = {}
-        for sha in dict.fromkeys(shas):
-            out[sha] = self.repo.odb.stream(bytes.fromhex(sha)).read()
-        return out
+        return {sha: self.objects.blob(sha) for sha in dict.fromkeys(shas)}
 
     def read_worktree(self, path: str) -> bytes | None:
         try:
@@ -267,29 +236,12 @@ class Repository:
             yield self.project_root
             return
         target = scratch / f"rev-{revision.commit[:12]}"
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_LFS_SKIP_SMUDGE": "1"}
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "env": env}
         try:
-            subprocess.run(["git", "clone", "--quiet", "--shared", "--no-checkout", str(self.top), str(target)],
-                           check=True, **quiet)  # type: ignore[call-overload]
-            subprocess.run(["git", "-c", "core.hooksPath=/dev/null", "-c", "advice.detachedHead=false",
-                            "checkout", "--quiet", "--detach", revision.commit], cwd=target, check=True,
-                           **quiet)  # type: ignore[call-overload]
-        except subprocess.CalledProcessError as exc:
-            detail = exc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise ConfigError(f"cannot check out {revision.label} into a scratch folder: "
-                              f"{detail[-1] if detail else exc}", hint="check disk space and git access") from None
+            run_git(self.top, "clone", "--quiet", "--shared", "--no-checkout", str(self.top), str(target))
+            run_git(target, "-c", "core.hooksPath=/dev/null", "-c", "advice.detachedHead=false", "checkout",
+                    "--quiet", "--detach", revision.commit)
+        except GitError as exc:
+            raise GitError(f"cannot check out {revision.label} into a scratch folder: {exc}",
+                           hint="check disk space and git access") from None
         yield target / self.prefix if self.prefix else target
 
-
-def _raw_entries(raw: bytes) -> Iterator[tuple[str, str]]:
-    """(':old-mode new-mode old-sha new-sha status', path) pairs of `--raw -z` output without renames."""
-    parts = raw.split(b"\0")
-    index = 0
-    while index + 1 < len(parts):
-        meta = parts[index].decode("ascii", "replace").strip()
-        if not meta.startswith(":"):
-            index += 1
-            continue
-        yield meta, parts[index + 1].decode("utf-8", "surrogateescape")
-        index += 2

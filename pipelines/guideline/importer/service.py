@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guideline.corpus.project import GRADING_FILE, Project, display_path
+from guideline.corpus.project import GRADING_FILE, Project
 from guideline.errors import UsageError
 from guideline.fileio import write_atomic
 from guideline.findings import Finding, sort_findings
@@ -92,7 +92,7 @@ def topic_id_for(request: ImportRequest, title: str | None, question: str | None
 
 def run_import(request: ImportRequest, project: Project) -> ImportOutcome:
     raw = read_article(request.article, project.policy.max_file_bytes)
-    display = display_path(request.article)
+    display = project.display(request.article)
     article = parse_article(raw, display)
     topic_id = topic_id_for(request, article.title, article.question)
     extractor = Extractor(project.vocabulary, project.grading, scheme_names(project))
@@ -104,7 +104,7 @@ def run_import(request: ImportRequest, project: Project) -> ImportOutcome:
     references_path = request.out / REFERENCES_DIR / f"{topic_id}.yaml"
     existing = [p for p in (topic_path, references_path) if p.exists()]
     if existing and not (request.update or request.force):
-        names = " and ".join(display_path(p) for p in existing)
+        names = " and ".join(project.display(p) for p in existing)
         raise UsageError(f"{names} already exist{'s' if len(existing) == 1 else ''}",
                          hint="pass --update to merge the article into it (keeping curated fields), or --force "
                               "to replace it")
@@ -130,7 +130,7 @@ def _render(draft: Draft, request: ImportRequest, project: Project, topic_path: 
     if draft.references:
         if request.update and references_path.exists():
             merged, ids = merge_references(references_path.read_text(encoding="utf-8"), draft,
-                                           display_path(references_path))
+                                           project.display(references_path))
             mapping = citation_map(draft, ids)
             outputs.append((references_path, merged.text))
             changes.extend(merged.changes)
@@ -138,7 +138,7 @@ def _render(draft: Draft, request: ImportRequest, project: Project, topic_path: 
             header = write.schema_line(references_path, schemas, write.REFERENCES_SCHEMA)
             outputs.append((references_path, write.references_file(draft.references, header)))
     if request.update and topic_path.exists():
-        merge = TopicMerge(draft, extractor, display_path(topic_path)).run(topic_path.read_text(encoding="utf-8"),
+        merge = TopicMerge(draft, extractor, project.display(topic_path)).run(topic_path.read_text(encoding="utf-8"),
                                                                             mapping)
         outputs.append((topic_path, merge.text))
         changes.extend(merge.changes)

@@ -1,181 +1,42 @@
 """The published article: a topic's records rendered as Markdown and as one self-contained HTML page.
+The layout itself (what goes where, how citations are numbered) is corpus/article.py.
 
 Pure functions of the corpus: no clock, no file access, so the same records give byte-identical output.
 Layout follows the source articles: question, board statement, review status, last updated, title,
 summary, sections with lead lines and bullets, numbered references, disclaimer.
 
-Citation numbers are assigned in order of first citation while walking the article top to bottom, so a
-number always points at an entry of the reference list. In Markdown they follow the text as " [2, 3]"
-(brackets inside record text are escaped, so that suffix is unambiguous); a citation that resolves to no
-reference prints as "?" and the publication gate refuses such a topic.
+In Markdown, citation numbers follow the text as " [2, 3]" (brackets inside record text are escaped, so
+that suffix is unambiguous); a citation that resolves to no reference prints as "?" and the publication
+gate refuses such a topic.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
 
-from guideline.corpus.model import INACTIVE_STATES, Corpus, Record
+from guideline.corpus.article import (
+    DEFAULT_PUBLICATION,
+    ArticleStatus,
+    Layout,
+    Numbering,
+    Publication,
+    citation_numbering,
+    layout,
+    records_by_topic,
+)
+from guideline.corpus.model import Corpus, Record
 
-SUMMARY_SECTION = "summary"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
 _SPACE_RE = re.compile(r"\s+")
 _MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]|~])")
 _MD_LINE_START_RE = re.compile(r"^([#+-])")
 _MD_ORDERED_RE = re.compile(r"^(\d+)([.)])")
-
-
-@dataclass(frozen=True)
-class Stage:
-    label: str
-    states: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Publication:
-    """Texts printed on every article (guidelines/publication.yaml)."""
-
-    publisher: str = "Medical Advisory Board"
-    board_statement: str = "All articles are reviewed for accuracy by our Medical Advisory Board."
-    preview_banner: str = "Educational purpose only • Exercise caution as content is pending human review"
-    review_stages: tuple[Stage, ...] = (Stage("Submitted", ("submitted",)),
-                                        Stage("Under Review", ("under-review", "changes-requested")),
-                                        Stage("Approved", ("approved", "published")))
-    references_title: str = "References"
-    disclaimer_title: str = "Professional Medical Disclaimer"
-    disclaimer_text: str = ("This information is intended for healthcare professionals. Any medical decision-making "
-                            "should rely on clinical judgment and independently verified information.")
-
-    @classmethod
-    def from_data(cls, data: Any) -> Publication:
-        body = data.get("publication") if isinstance(data, dict) else None
-        if not isinstance(body, dict):
-            return cls()
-        defaults = cls()
-        stages = tuple(Stage(str(s["label"]), tuple(str(x) for x in s.get("states") or ()))
-                       for s in body.get("review_stages") or () if isinstance(s, dict) and s.get("label"))
-        raw_disclaimer = body.get("disclaimer")
-        disclaimer: dict[str, Any] = raw_disclaimer if isinstance(raw_disclaimer, dict) else {}
-        return cls(
-            publisher=str(body.get("publisher") or defaults.publisher),
-            board_statement=str(body.get("board_statement") or defaults.board_statement),
-            preview_banner=str(body.get("preview_banner") or defaults.preview_banner),
-            review_stages=stages or defaults.review_stages,
-            references_title=str(body.get("references_title") or defaults.references_title),
-            disclaimer_title=str(disclaimer.get("title") or defaults.disclaimer_title),
-            disclaimer_text=str(disclaimer.get("text") or defaults.disclaimer_text),
-        )
-
-
-DEFAULT_PUBLICATION = Publication()
-
-
-@dataclass(frozen=True)
-class ArticleStatus:
-    """The review state printed on the article and who approved it."""
-
-    state: str
-    reviewed_by: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Group:
-    lead: str | None
-    records: tuple[Record, ...]
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    groups: tuple[Group, ...]
-
-
-@dataclass(frozen=True)
-class Layout:
-    summary: tuple[Record, ...]
-    sections: tuple[Section, ...]
-
-    def records(self) -> Iterator[Record]:
-        yield from self.summary
-        for section in self.sections:
-            for group in section.groups:
-                yield from group.records
-
-
-@dataclass(frozen=True)
-class Numbering:
-    """Reference number of each cited reference id, in order of first citation, and citations that dangle."""
-
-    numbers: dict[str, int] = field(default_factory=dict)
-    unresolved: tuple[tuple[Record, int, str], ...] = ()
-
-    @property
-    def order(self) -> list[str]:
-        return sorted(self.numbers, key=self.numbers.__getitem__)
-
-
-def records_by_topic(corpus: Corpus) -> dict[str, list[Record]]:
-    """Recommendations of each topic in file order; built once instead of scanning per topic."""
-    out: dict[str, list[Record]] = defaultdict(list)
-    for rec in corpus.recommendations:
-        if rec.topic:
-            out[rec.topic].append(rec)
-    return out
-
-
-def _active(rec: Record) -> bool:
-    return rec.get("review_state") not in INACTIVE_STATES
-
-
-def layout(topic: Record, recommendations: Sequence[Record]) -> Layout:
-    """The article's structure: summary, then each section's ungrouped bullets and lead-in groups, in order."""
-    active = [rec for rec in recommendations if rec.topic == topic.id and _active(rec)]
-    summary_id = topic.get("summary")
-    summary = [rec for rec in active if rec.id == summary_id]
-    summary += [rec for rec in active if rec.get("section") == SUMMARY_SECTION and rec.id != summary_id]
-    by_place: dict[tuple[str, str | None], list[Record]] = defaultdict(list)
-    for rec in active:
-        if rec.get("section") != SUMMARY_SECTION:
-            by_place[(str(rec.get("section")), rec.get("group"))].append(rec)
-    sections: list[Section] = []
-    for raw in topic.list_of("sections"):
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            continue
-        raw_groups = [g for g in raw.get("groups") or [] if isinstance(g, dict) and isinstance(g.get("id"), str)]
-        group_ids = {g["id"] for g in raw_groups}
-        loose = [rec for (sid, gid), recs in by_place.items() if sid == raw["id"] and gid not in group_ids
-                 for rec in recs]
-        groups = [Group(None, tuple(sorted(loose, key=lambda r: r.path)))] if loose else []
-        for raw_group in raw_groups:
-            recs = by_place.get((raw["id"], raw_group["id"]), [])
-            if recs:
-                groups.append(Group(str(raw_group.get("lead") or ""), tuple(recs)))
-        if groups:
-            sections.append(Section(str(raw.get("title") or raw["id"]), tuple(groups)))
-    return Layout(tuple(summary), tuple(sections))
-
-
-def citation_numbering(topic: Record, corpus: Corpus, recommendations: Sequence[Record] | None = None) -> Numbering:
-    """Number the references in order of first citation, walking the article as it is printed."""
-    recs = recommendations if recommendations is not None else records_by_topic(corpus).get(topic.id, [])
-    numbers: dict[str, int] = {}
-    unresolved: list[tuple[Record, int, str]] = []
-    for rec in layout(topic, recs).records():
-        for index, ref_id in enumerate(rec.list_of("citations")):
-            if not isinstance(ref_id, str):
-                continue
-            if corpus.first("reference", ref_id) is None:
-                unresolved.append((rec, index, ref_id))
-            elif ref_id not in numbers:
-                numbers[ref_id] = len(numbers) + 1
-    return Numbering(numbers, tuple(unresolved))
 
 
 def long_date(text: Any) -> str | None:
@@ -303,17 +164,12 @@ footer{margin-top:2.5rem;padding-top:1rem;border-top:1px solid #e2e8f0;color:#4a
 """.strip()
 
 
+def _text(value: Any) -> Markup:
+    return escape(_clean(value))
+
+
 def _html(topic: Record, corpus: Corpus, article: Layout, numbering: Numbering, publication: Publication,
           status: ArticleStatus, preview: bool) -> str:
-    def text(value: Any) -> Markup:
-        return escape(_clean(value))
-
-    def cites(rec: Record) -> Markup:
-        links = []
-        for number in _numbers(rec, numbering):
-            links.append(Markup('<a href="#ref-{0}">{0}</a>').format(number) if number != "?" else Markup("?"))
-        return Markup(' <sup class="cite">{}</sup>').format(Markup(", ").join(links)) if links else Markup("")
-
     title = topic.get("title") or topic.id
     out: list[Markup] = [
         Markup("<!DOCTYPE html>"),
@@ -321,57 +177,87 @@ def _html(topic: Record, corpus: Corpus, article: Layout, numbering: Numbering, 
         Markup("<head>"),
         Markup('<meta charset="utf-8">'),
         Markup('<meta name="viewport" content="width=device-width, initial-scale=1">'),
-        Markup("<title>{}</title>").format(text(title)),
+        Markup("<title>{}</title>").format(_text(title)),
         Markup("<style>{}</style>").format(Markup(_CSS)),
         Markup("</head>"),
         Markup("<body>"),
         Markup('<main class="article">'),
+        *_html_header(topic, publication, status, preview),
+        Markup("<article>"),
+        Markup("<h2>{}</h2>").format(_text(title)),
+        *_html_body(article, numbering),
+        Markup("</article>"),
+        *_html_references(corpus, numbering, publication),
+        Markup("<footer>"),
+        Markup("<h2>{}</h2>").format(_text(publication.disclaimer_title)),
+        Markup("<p>{}</p>").format(_text(publication.disclaimer_text)),
+        Markup("</footer>"),
+        Markup("</main>"),
+        Markup("</body>"),
+        Markup("</html>"),
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _html_header(topic: Record, publication: Publication, status: ArticleStatus, preview: bool) -> list[Markup]:
+    out = [
         Markup("<header>"),
-        Markup("<h1>{}</h1>").format(text(topic.get("question") or title)),
-        Markup('<p class="board">{}</p>').format(text(publication.board_statement)),
+        Markup("<h1>{}</h1>").format(_text(topic.get("question") or topic.get("title") or topic.id)),
+        Markup('<p class="board">{}</p>').format(_text(publication.board_statement)),
     ]
     if preview:
         out.append(Markup('<p class="banner" role="note"><strong>Preview, not published.</strong> {}</p>')
-                   .format(text(publication.preview_banner)))
+                   .format(_text(publication.preview_banner)))
     current = _stage_index(publication, status.state)
     out.append(Markup('<ol class="status" aria-label="Article review status">'))
     for index, stage in enumerate(publication.review_stages):
         if index == current:
-            out.append(Markup('<li class="current" aria-current="step">{}</li>').format(text(stage.label)))
+            out.append(Markup('<li class="current" aria-current="step">{}</li>').format(_text(stage.label)))
         else:
             css = "done" if current is not None and index < current else "todo"
-            out.append(Markup('<li class="{}">{}</li>').format(css, text(stage.label)))
+            out.append(Markup('<li class="{}">{}</li>').format(css, _text(stage.label)))
     out.append(Markup("</ol>"))
     if status.reviewed_by:
-        out.append(Markup('<p class="meta">Reviewed by {}</p>').format(text(", ".join(status.reviewed_by))))
+        out.append(Markup('<p class="meta">Reviewed by {}</p>').format(_text(", ".join(status.reviewed_by))))
     updated = long_date(topic.get("last_updated"))
     if updated:
         out.append(Markup('<p class="meta">Last updated: {}</p>').format(updated))
-    out += [Markup("</header>"), Markup("<article>"), Markup("<h2>{}</h2>").format(text(title))]
-    for rec in article.summary:
-        out.append(Markup('<p class="summary">{}{}</p>').format(text(rec.get("statement") or ""), cites(rec)))
+    out.append(Markup("</header>"))
+    return out
+
+
+def _html_body(article: Layout, numbering: Numbering) -> list[Markup]:
+    def cites(rec: Record) -> Markup:
+        links = []
+        for number in _numbers(rec, numbering):
+            links.append(Markup('<a href="#ref-{0}">{0}</a>').format(number) if number != "?" else Markup("?"))
+        return Markup(' <sup class="cite">{}</sup>').format(Markup(", ").join(links)) if links else Markup("")
+
+    out = [Markup('<p class="summary">{}{}</p>').format(_text(rec.get("statement") or ""), cites(rec))
+           for rec in article.summary]
     for section in article.sections:
         out.append(Markup("<section>"))
-        out.append(Markup("<h3>{}</h3>").format(text(section.title)))
+        out.append(Markup("<h3>{}</h3>").format(_text(section.title)))
         for group in section.groups:
             if group.lead:
-                out.append(Markup('<p class="lead">{}</p>').format(text(group.lead)))
+                out.append(Markup('<p class="lead">{}</p>').format(_text(group.lead)))
             out.append(Markup("<ul>"))
             for rec in group.records:
-                out.append(Markup("<li>{}{}</li>").format(text(rec.get("statement") or ""), cites(rec)))
+                out.append(Markup("<li>{}{}</li>").format(_text(rec.get("statement") or ""), cites(rec)))
             out.append(Markup("</ul>"))
         out.append(Markup("</section>"))
-    out.append(Markup("</article>"))
-    if numbering.numbers:
-        out.append(Markup('<section class="references">'))
-        out.append(Markup("<h2>{}</h2>").format(text(publication.references_title)))
-        out.append(Markup('<ol class="references">'))
-        for number, ref_id in enumerate(numbering.order, 1):
-            label, ref_title, source = _reference_parts(corpus.first("reference", ref_id))
-            out.append(Markup('<li id="ref-{}"><span class="ref-type">{}</span><cite>{}</cite>'
-                              '<span class="ref-source">{}</span></li>').format(number, label, ref_title, source))
-        out += [Markup("</ol>"), Markup("</section>")]
-    out += [Markup("<footer>"), Markup("<h2>{}</h2>").format(text(publication.disclaimer_title)),
-            Markup("<p>{}</p>").format(text(publication.disclaimer_text)), Markup("</footer>"),
-            Markup("</main>"), Markup("</body>"), Markup("</html>")]
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _html_references(corpus: Corpus, numbering: Numbering, publication: Publication) -> list[Markup]:
+    if not numbering.numbers:
+        return []
+    out = [Markup('<section class="references">'),
+           Markup("<h2>{}</h2>").format(_text(publication.references_title)),
+           Markup('<ol class="references">')]
+    for number, ref_id in enumerate(numbering.order, 1):
+        label, ref_title, source = _reference_parts(corpus.first("reference", ref_id))
+        out.append(Markup('<li id="ref-{}"><span class="ref-type">{}</span><cite>{}</cite>'
+                          '<span class="ref-source">{}</span></li>').format(number, label, ref_title, source))
+    out += [Markup("</ol>"), Markup("</section>")]
+    return out

@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 from guideline import __version__
-from guideline.findings import Finding, Severity, summarize
+from guideline.findings import Finding, Location, Severity, summarize
 from guideline.rules import Rule
 
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET = "\033[0m"
 _DIM = "\033[2m"
@@ -40,7 +41,7 @@ def quoteattr(value: str) -> str:
     return xml_quoteattr(_xml_safe(value))
 
 
-def text(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+def text(findings: list[Finding], rules: dict[str, Rule], *, colour: bool = False) -> str:
     lines: list[str] = []
     for f in findings:
         level = f.severity.value.upper()
@@ -69,11 +70,38 @@ def text(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _location_json(location: Location) -> dict[str, Any]:
+    return {"file": location.file, "line": location.line, "column": location.column, "record": location.record}
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """A finding as JSON data: the shape `validate --format json` and the board report's JSON share."""
+    out: dict[str, Any] = {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "record": finding.record,
+        "message": finding.message,
+    }
+    if finding.hint:
+        out["hint"] = finding.hint
+    if finding.related:
+        out["related"] = [_location_json(loc) for loc in finding.related]
+    if finding.source:
+        out["source"] = {"file": finding.source.file, "line": finding.source.line}
+    if finding.waiver:
+        out["waived"] = {"waiver": finding.waiver}
+    out["fingerprint"] = finding.fingerprint
+    return out
+
+
 def findings_document(findings: list[Finding]) -> dict[str, Any]:
-    return {"version": __version__, "findings": [f.as_dict() for f in findings], "summary": summarize(findings)}
+    return {"version": __version__, "findings": [finding_json(f) for f in findings], "summary": summarize(findings)}
 
 
-def json_report(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+def json_report(findings: list[Finding], rules: dict[str, Rule]) -> str:
     return json.dumps(findings_document(findings), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -82,7 +110,7 @@ def _github_escape(value: str, *, prop: bool = False) -> str:
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 
-def github(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+def github(findings: list[Finding], rules: dict[str, Rule]) -> str:
     kinds = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for f in findings:
@@ -94,8 +122,15 @@ def github(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def sarif(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
-    levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+def _sarif_rule(rule_id: str, rule: Rule | None) -> dict[str, Any]:
+    """A rule's SARIF descriptor; a rule missing from the catalogue is named by its id, at error level."""
+    title, description, level = ((rule.title, rule.description, _SARIF_LEVELS[rule.severity]) if rule
+                                 else (rule_id, rule_id, "error"))
+    return {"id": rule_id, "name": title, "shortDescription": {"text": title}, "fullDescription": {"text": description},
+            "defaultConfiguration": {"level": level}}
+
+
+def sarif(findings: list[Finding], rules: dict[str, Rule]) -> str:
     used = sorted({f.rule for f in findings})
     rule_index = {rule_id: index for index, rule_id in enumerate(used)}
     results = []
@@ -103,7 +138,7 @@ def sarif(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
         result: dict[str, Any] = {
             "ruleId": f.rule,
             "ruleIndex": rule_index[f.rule],
-            "level": levels[f.severity],
+            "level": _SARIF_LEVELS[f.severity],
             "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.file},
                                                 "region": {"startLine": f.line, "startColumn": f.column}}}],
@@ -126,32 +161,28 @@ def sarif(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
             "tool": {"driver": {
                 "name": "guideline",
                 "version": __version__,
-                "rules": [{"id": r, "name": rules[r].title if r in rules else r,
-                           "shortDescription": {"text": rules[r].title if r in rules else r},
-                           "fullDescription": {"text": rules[r].description if r in rules else r},
-                           "defaultConfiguration": {"level": levels[rules[r].severity] if r in rules else "error"}}
-                          for r in used]}},
+                "rules": [_sarif_rule(r, rules.get(r)) for r in used]}},
             "results": results,
         }],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def junit(findings: list[Finding], rules: dict[str, Rule], colour: bool) -> str:
+def junit(findings: list[Finding], rules: dict[str, Rule]) -> str:
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
         by_file.setdefault(f.file, []).append(f)
-    failures = sum(1 for f in findings if f.severity is Severity.ERROR and not f.waiver)
+    failures = sum(1 for f in findings if f.counts_as_error)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            f'<testsuites name="guideline validate" tests="{len(findings)}" failures="{failures}">']
     for file, items in by_file.items():
-        file_failures = sum(1 for f in items if f.severity is Severity.ERROR and not f.waiver)
+        file_failures = sum(1 for f in items if f.counts_as_error)
         out.append(f'  <testsuite name={quoteattr(file)} tests="{len(items)}" failures="{file_failures}">')
         for f in items:
             name = quoteattr(f"{f.rule} line {f.line}" + (f" {f.record}" if f.record else ""))
             out.append(f"    <testcase classname={quoteattr(file)} name={name}>")
             body = escape(f"{f.file}:{f.line}:{f.column}: {f.message}" + (f"\nhint: {f.hint}" if f.hint else ""))
-            if f.severity is Severity.ERROR and not f.waiver:
+            if f.counts_as_error:
                 out.append(f"      <failure type={quoteattr(f.rule)} message={quoteattr(f.message)}>{body}</failure>")
             else:
                 out.append(f"      <system-out>{escape(f.severity.value.upper())}: {body}</system-out>")

@@ -13,15 +13,8 @@ from collections.abc import Iterable
 from markupsafe import escape
 
 from guideline.findings import Finding
-from guideline.report.compare import (
-    Elsewhere,
-    FieldChange,
-    FileEntry,
-    Place,
-    RecordChange,
-    Report,
-    display_value,
-)
+from guideline.render.values import display_value
+from guideline.report.model import Elsewhere, FieldChange, FileEntry, Place, RecordChange, Report
 
 _REVIEW_LABELS = {"approved": "approved for this content", "stale": "approval stale", "awaiting": "awaiting review",
                   "retired": "retired", "removed": "removed without retirement"}

@@ -7,7 +7,9 @@ from typing import Any
 
 from guideline.findings import Finding
 from guideline.git.revisions import Revision
-from guideline.report.compare import (
+from guideline.render.findings_formats import finding_json
+from guideline.render.values import json_value
+from guideline.report.model import (
     Elsewhere,
     FieldChange,
     FileEntry,
@@ -15,7 +17,6 @@ from guideline.report.compare import (
     Place,
     RecordChange,
     Report,
-    json_value,
 )
 
 
@@ -40,7 +41,7 @@ def _place(place: Place | None) -> dict[str, Any] | None:
 
 
 def _findings(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
-    return [f.as_dict() for f in findings]
+    return [finding_json(f) for f in findings]
 
 
 def _delta(delta: FindingDelta) -> dict[str, Any]:

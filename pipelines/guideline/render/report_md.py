@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 
 from guideline.findings import Finding, Severity
-from guideline.report.compare import Elsewhere, FieldChange, RecordChange, Report, display_value
+from guideline.render.values import display_value
+from guideline.report.model import Elsewhere, FieldChange, RecordChange, Report
 
 LIMIT = 65_536
 # Room kept for the closing note; the budget is counted in UTF-8 bytes, which is never less than characters.

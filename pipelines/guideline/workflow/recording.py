@@ -1,0 +1,151 @@
+"""Recording the workflow in the files: round-trip edits of topic files and review logs that keep comments,
+quotes and layout, so every command's change is a small, readable diff."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guideline.corpus.loader import parse_text
+from guideline.corpus.reviews import Comment, Decision, LoggedTransition, ReviewLog
+from guideline.errors import UsageError
+from guideline.fileio import write_atomic
+from guideline.findings import Severity
+
+REVIEWS_HEADER = "# yaml-language-server: $schema=../../schemas/reviews.schema.json\n"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    comment: str
+    disposition: str
+    by: str
+    date: str
+    text: str | None = None
+
+
+def set_states(path: Path, states: dict[str, str], *, shown: str | None = None) -> None:
+    """Set review_state of the topic and recommendations named in `states` in one topic file (shown: its name
+    in messages)."""
+    if not states:
+        return
+    yaml, data = _load_for_edit(path, shown)
+    topic = data.get("topic")
+    if topic is not None and topic.get("id") in states:
+        topic["review_state"] = states[topic["id"]]
+    for rec in data.get("recommendations") or []:
+        if rec.get("id") in states:
+            rec["review_state"] = states[rec["id"]]
+    _dump(yaml, data, path)
+
+
+def append_review_log(path: Path, topic_id: str, *, transitions: Sequence[LoggedTransition] = (),
+                      decisions: Sequence[Decision] = (), comments: Sequence[Comment] = (),
+                      resolutions: Sequence[Resolution] = (), shown: str | None = None) -> None:
+    """Append entries to a topic's review log (created when missing), leaving existing entries untouched
+    (shown: its name in messages)."""
+    if path.exists():
+        yaml, data = _load_for_edit(path, shown)
+    else:
+        yaml = _round_trip()
+        data = yaml.load(f"{REVIEWS_HEADER}reviews:\n  topic: {topic_id}\n")
+    body = data["reviews"]
+    for name, entries in (("transitions", [_transition_entry(t) for t in transitions]),
+                          ("decisions", [_decision_entry(d) for d in decisions]),
+                          ("comments", [_comment_entry(c) for c in comments])):
+        if entries:
+            seq = _section(body, name)
+            for item in entries:
+                seq.append(item)
+    for resolution in resolutions:
+        for item in body.get("comments") or []:
+            if item.get("id") == resolution.comment:
+                item["disposition"] = resolution.disposition
+                item["resolution"] = _entry((("by", resolution.by), ("date", _quoted(resolution.date)),
+                                             ("text", resolution.text)))
+    _dump(yaml, data, path)
+
+
+def next_comment_id(log: ReviewLog, count: int = 1) -> list[str]:
+    """Comment ids are '<topic>-c<n>': unique across the corpus, so `review resolve` needs nothing else."""
+    prefix = f"{log.topic}-c"
+    used = [int(c.id[len(prefix):]) for c in log.comments if c.id.startswith(prefix) and c.id[len(prefix):].isdigit()]
+    start = max(used, default=0) + 1
+    return [f"{prefix}{n}" for n in range(start, start + count)]
+
+
+def topic_of_comment(comment_id: str) -> str | None:
+    head, sep, number = comment_id.rpartition("-c")
+    return head if sep and number.isdigit() and head else None
+
+
+def _transition_entry(t: LoggedTransition) -> Any:
+    return _entry((("record", t.record), ("action", t.action), ("from", t.source), ("to", t.target),
+                   ("by", t.by), ("date", _quoted(t.date)), ("message", t.message),
+                   ("content_hash", _quoted(t.content_hash) if t.content_hash else None)))
+
+
+def _decision_entry(d: Decision) -> Any:
+    return _entry((("record", d.record), ("reviewer", d.reviewer), ("decision", d.decision), ("notice", d.notice),
+                   ("date", _quoted(d.date)), ("comment", d.comment), ("content_hash", _quoted(d.content_hash)),
+                   ("presentation_hash", _quoted(d.presentation_hash) if d.presentation_hash else None)))
+
+
+def _comment_entry(c: Comment) -> Any:
+    return _entry((("id", c.id), ("record", c.record), ("author", c.author), ("date", _quoted(c.date)),
+                   ("text", c.text), ("disposition", c.disposition)))
+
+
+def _entry(pairs: Iterable[tuple[str, Any]]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    return CommentedMap((k, v) for k, v in pairs if v is not None and v != "")
+
+
+def _section(body: Any, name: str) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+
+    if not isinstance(body.get(name), list):
+        body[name] = CommentedSeq()
+    seq = body[name]
+    seq.fa.set_block_style()
+    return seq
+
+
+def _round_trip() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    # Record files hold long sentences on one line; wrapping them would turn every edit into a noisy diff.
+    yaml.width = 1 << 16
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _quoted(value: str) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return DoubleQuotedScalarString(value)
+
+
+def _load_for_edit(path: Path, shown: str | None) -> tuple[Any, Any]:
+    raw = path.read_bytes()
+    doc = parse_text(raw, shown or path.as_posix())
+    errors = [f for f in doc.findings if f.severity is Severity.ERROR]
+    if doc.data is None or errors:
+        first = errors[0] if errors else None
+        where = f"{first.file}:{first.line}: {first.message}" if first else "it holds no data"
+        raise UsageError(f"cannot update {doc.path}: {where}",
+                         hint="fix the file first (`guideline validate` shows every problem)")
+    yaml = _round_trip()
+    return yaml, yaml.load(raw.decode("utf-8-sig"))
+
+
+def _dump(yaml: Any, data: Any, path: Path) -> None:
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    write_atomic(path, buffer.getvalue().encode("utf-8"))
