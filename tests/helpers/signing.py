@@ -54,7 +54,9 @@ def make_people(folder: Path) -> dict[str, Person]:
 
 
 def with_keys(board_text: str, people: dict[str, Person]) -> str:
-    """The roster text with each listed person's public key added under their entry."""
+    """The roster text with each listed person's public key (instead of any it had) under their entry."""
+    board_text = re.sub(r"(?m)^( *)signing_keys:\n(?:\1  +- .*\n)+", "", board_text)
+
     def add(match: re.Match[str]) -> str:
         person = people.get(match.group(2))
         if person is None:

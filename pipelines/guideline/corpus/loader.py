@@ -356,68 +356,9 @@ def parse_text(raw: bytes, path: str) -> Document:
                                              f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                                              hint="re-save the file with UTF-8 encoding"))
         return doc
-    conflict = _CONFLICT_RE.search(text)
-    if conflict:
-        line = text.count("\n", 0, conflict.start()) + 1
-        doc.findings.append(CONFLICT_MARKER.finding(
-            Location(path, line, 1), f"merge-conflict marker '{conflict.group(0).strip()}' left in the file",
-            hint="resolve the merge: keep the right side, delete the marker lines"))
-        return doc
-    # str.count first: the flow pattern needs MAX_DEPTH brackets, and scanning for it costs a quarter of a parse.
-    brackets = text.count("[") + text.count("{")
-    deep = (brackets >= MAX_DEPTH and _DEEP_FLOW_RE.search(text)) or _DEEP_BLOCK_RE.search(text)
-    if deep:
-        line = text.count("\n", 0, deep.start()) + 1
-        doc.findings.append(TOO_DEEP.finding(Location(path, line, 1),
-                                             f"values nest more than {MAX_DEPTH} levels deep", hint=_DEEP_HINT))
-        return doc
-    try:
-        nodes = list(yaml.compose_all(text, Loader=_YamlLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "malformed YAML"
-        if "maximum nesting depth" in problem:
-            doc.findings.append(TOO_DEEP.finding(Location(path, line, column),
-                                                 f"values nest deeper than the YAML reader allows ({problem})",
-                                                 hint=_DEEP_HINT))
-            return doc
-        if exc.context:
-            problem = f"{exc.context}, {problem}"
-        lines = text.splitlines()
-        hint = _SYNTAX_HINT
-        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
-            hint = "this line holds a tab: YAML indentation must use spaces"
-        doc.findings.append(SYNTAX.finding(Location(path, line, column), problem, hint=hint))
-        return doc
-    except yaml.YAMLError as exc:
-        doc.findings.append(SYNTAX.finding(Location(path, 1, 1), str(exc).splitlines()[0], hint=_SYNTAX_HINT))
-        return doc
-    except RecursionError:
-        doc.findings.append(TOO_DEEP.finding(Location(path, 1, 1), "values nest too deeply to read", hint=_DEEP_HINT))
-        return doc
-    nodes = [n for n in nodes if n is not None]
-    if not nodes:
-        doc.findings.append(EMPTY.finding(Location(path, 1, 1), "file holds no YAML document",
-                                          hint="add the file's content, or delete the file"))
-        return doc
-    if len(nodes) > 1:
-        second = nodes[1]
-        line = second.start_mark.line + 1 if second.start_mark else 1
-        doc.findings.append(MULTI_DOC.finding(Location(path, line, 1), "file holds more than one YAML document",
-                                              hint="remove the '---' before this line; move that content to its "
-                                                   "own file"))
-        return doc
-    anchor = _first_anchor(text)
-    if anchor is not None:
-        doc.findings.append(ALIAS.finding(Location(path, anchor[0], anchor[1]), "anchor (&name) is not allowed",
-                                          hint="remove the &anchor and write each value out"))
-        return doc
-    root = nodes[0]
-    if isinstance(root, yaml.ScalarNode) and root.tag == _NULL:
-        # A document that is only `~` or `null` would otherwise load as "no data" without a word.
-        doc.findings.append(EMPTY.finding(Location(path, root.start_mark.line + 1, 1), "file holds only an empty value",
-                                          hint="add the file's content, or delete the file"))
+    root = _unreadable(text, path) or _compose(text, path)
+    if isinstance(root, Finding):
+        doc.findings.append(root)
         return doc
     builder = _Builder(path, aliases="&" in text)
     line, column = (root.start_mark.line + 1, root.start_mark.column + 1) if root.start_mark else (1, 1)
@@ -429,6 +370,71 @@ def parse_text(raw: bytes, path: str) -> Document:
     else:
         doc.data, doc.packed = data, builder.packed
     return doc
+
+
+def _unreadable(text: str, path: str) -> Finding | None:
+    """A merge-conflict marker or nesting too deep to read, found before the YAML reader sees the text."""
+    conflict = _CONFLICT_RE.search(text)
+    if conflict:
+        line = text.count("\n", 0, conflict.start()) + 1
+        return CONFLICT_MARKER.finding(
+            Location(path, line, 1), f"merge-conflict marker '{conflict.group(0).strip()}' left in the file",
+            hint="resolve the merge: keep the right side, delete the marker lines")
+    # str.count first: the flow pattern needs MAX_DEPTH brackets, and scanning for it costs a quarter of a parse.
+    brackets = text.count("[") + text.count("{")
+    deep = (brackets >= MAX_DEPTH and _DEEP_FLOW_RE.search(text)) or _DEEP_BLOCK_RE.search(text)
+    if deep:
+        line = text.count("\n", 0, deep.start()) + 1
+        return TOO_DEEP.finding(Location(path, line, 1), f"values nest more than {MAX_DEPTH} levels deep",
+                                hint=_DEEP_HINT)
+    return None
+
+
+def _compose(text: str, path: str) -> yaml.Node | Finding:
+    """The root node of the file's one YAML document, or the finding that says why there is none."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_YamlLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "malformed YAML"
+        if "maximum nesting depth" in problem:
+            return TOO_DEEP.finding(Location(path, line, column),
+                                    f"values nest deeper than the YAML reader allows ({problem})",
+                                    hint=_DEEP_HINT)
+        if exc.context:
+            problem = f"{exc.context}, {problem}"
+        lines = text.splitlines()
+        hint = _SYNTAX_HINT
+        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
+            hint = "this line holds a tab: YAML indentation must use spaces"
+        return SYNTAX.finding(Location(path, line, column), problem, hint=hint)
+    except yaml.YAMLError as exc:
+        return SYNTAX.finding(Location(path, 1, 1), str(exc).splitlines()[0], hint=_SYNTAX_HINT)
+    except RecursionError:
+        return TOO_DEEP.finding(Location(path, 1, 1), "values nest too deeply to read", hint=_DEEP_HINT)
+    return _only_root([n for n in nodes if n is not None], text, path)
+
+
+def _only_root(nodes: list[yaml.Node], text: str, path: str) -> yaml.Node | Finding:
+    if not nodes:
+        return EMPTY.finding(Location(path, 1, 1), "file holds no YAML document",
+                             hint="add the file's content, or delete the file")
+    if len(nodes) > 1:
+        second = nodes[1]
+        line = second.start_mark.line + 1 if second.start_mark else 1
+        return MULTI_DOC.finding(Location(path, line, 1), "file holds more than one YAML document",
+                                 hint="remove the '---' before this line; move that content to its own file")
+    anchor = _first_anchor(text)
+    if anchor is not None:
+        return ALIAS.finding(Location(path, anchor[0], anchor[1]), "anchor (&name) is not allowed",
+                             hint="remove the &anchor and write each value out")
+    root = nodes[0]
+    if isinstance(root, yaml.ScalarNode) and root.tag == _NULL:
+        # A document that is only `~` or `null` would otherwise load as "no data" without a word.
+        return EMPTY.finding(Location(path, root.start_mark.line + 1, 1), "file holds only an empty value",
+                             hint="add the file's content, or delete the file")
+    return root
 
 
 def read_file(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES,

@@ -342,22 +342,7 @@ def parse_article(raw: bytes, path: str) -> Article:
     count = len(lines)
     first_bullet = next((i for i, line in enumerate(lines) if bullet_content(line.text) is not None), count)
 
-    updated_index: int | None = None
-    last_updated: str | None = None
-    for i in range(first_bullet):
-        line_text = lines[i].text
-        if _LAST_UPDATED_RE.search(line_text):
-            cue = _AFTER_CUE_RE.search(line_text)
-            iso, datelike = parse_date(line_text[cue.end():] if cue else "")
-            if iso or datelike:
-                updated_index, last_updated = i, iso
-                if iso is None:
-                    findings.append(MISSING_HEADER.finding(
-                        Location(path, lines[i].number, 1), "the 'Last updated' date cannot be read",
-                        hint="write it as 'Last updated: January 2, 2026' and re-import, or fill in "
-                             "topic.last_updated"))
-                break
-
+    updated_index, last_updated = _last_updated(lines, first_bullet, path, findings)
     question_limit = updated_index if updated_index is not None else first_bullet
     question_index = next((i for i in range(question_limit) if lines[i].text.rstrip().endswith("?")
                            and _words(lines[i].text) >= 3 and not is_site_text(lines[i].text)), None)
@@ -388,14 +373,7 @@ def parse_article(raw: bytes, path: str) -> Article:
     if references_index is not None:
         references = _parse_references(lines, references_index + 1, path, findings)
 
-    for missing, where in (("question line", question_index), ("title", title_index),
-                           ("summary paragraph", summary_index)):
-        if where is None:
-            findings.append(MISSING_HEADER.finding(Location(path, 1, 1), f"no {missing} found",
-                                                   hint=_HEADER_HINTS[missing]))
-    if updated_index is None:
-        findings.append(MISSING_HEADER.finding(Location(path, 1, 1), "no 'Last updated: <date>' line found",
-                                               hint=_HEADER_HINTS["date"]))
+    findings.extend(_missing_headers(path, question_index, title_index, summary_index, updated_index))
     return Article(
         path=path,
         question=lines[question_index].text.strip() if question_index is not None else None,
@@ -410,6 +388,35 @@ def parse_article(raw: bytes, path: str) -> Article:
         references_line=lines[references_index].number if references_index is not None else 0,
         findings=(*findings, *body.findings),
     )
+
+
+def _last_updated(lines: list[Line], stop: int, path: str,
+                  findings: list[Finding]) -> tuple[int | None, str | None]:
+    """Index and ISO date of the 'Last updated' line before `stop`; a date it cannot read is a finding."""
+    for i in range(stop):
+        line_text = lines[i].text
+        if _LAST_UPDATED_RE.search(line_text):
+            cue = _AFTER_CUE_RE.search(line_text)
+            iso, datelike = parse_date(line_text[cue.end():] if cue else "")
+            if iso or datelike:
+                if iso is None:
+                    findings.append(MISSING_HEADER.finding(
+                        Location(path, lines[i].number, 1), "the 'Last updated' date cannot be read",
+                        hint="write it as 'Last updated: January 2, 2026' and re-import, or fill in "
+                             "topic.last_updated"))
+                return i, iso
+    return None, None
+
+
+def _missing_headers(path: str, question: int | None, title: int | None, summary: int | None,
+                     updated: int | None) -> list[Finding]:
+    headers = (("question line", question), ("title", title), ("summary paragraph", summary))
+    findings = [MISSING_HEADER.finding(Location(path, 1, 1), f"no {missing} found", hint=_HEADER_HINTS[missing])
+                for missing, where in headers if where is None]
+    if updated is None:
+        findings.append(MISSING_HEADER.finding(Location(path, 1, 1), "no 'Last updated: <date>' line found",
+                                               hint=_HEADER_HINTS["date"]))
+    return findings
 
 
 _HEADER_HINTS = {
@@ -512,6 +519,11 @@ def _parse_body(lines: list[Line], start: int, stop: int, path: str) -> _Body:
     return body
 
 
+def _ends_reference(text: str) -> bool:
+    """Whether a line ends the reference before it: a disclaimer, or the type line of the next reference."""
+    return bool(_DISCLAIMER_RE.search(text)) or (_type_shaped(text) and reference_type(text) is not None)
+
+
 def _parse_references(lines: list[Line], start: int, path: str, findings: list[Finding]) -> list[Reference]:
     count = len(lines)
     references: list[Reference] = []
@@ -525,7 +537,7 @@ def _parse_references(lines: list[Line], start: int, path: str, findings: list[F
         where = Location(path, lines[i].number, 1)
         j = _next_text(lines, i + 1, count)
         second = lines[j].text.strip() if j is not None else ""
-        if j is None or _DISCLAIMER_RE.search(second) or (_type_shaped(second) and reference_type(second)):
+        if j is None or _ends_reference(second):
             if kind is None:
                 break
             findings.append(MALFORMED_REFERENCE.finding(where, f"reference {number} has a type line only",
@@ -537,8 +549,7 @@ def _parse_references(lines: list[Line], start: int, path: str, findings: list[F
         k = _next_text(lines, j + 1, count)
         third = lines[k].text.strip() if k is not None else ""
         second_year = _YEAR_TAIL_RE.search(second)
-        third_is_next = k is None or bool(_DISCLAIMER_RE.search(third)) or (
-            _type_shaped(third) and reference_type(third) is not None)
+        third_is_next = k is None or _ends_reference(third)
         if second_year and third_is_next and _YEAR_TAIL_RE.search(third) is None:
             if kind is None:
                 break

@@ -101,36 +101,13 @@ def build_draft(article: Article, extractor: Extractor, topic_id: str, source_fi
             hint="check that the file is an article in the site's plain-text layout"))
         return Draft(topic_id, {}, [], [], findings)
 
-    section_ids: list[str] = []
-    group_ids: list[list[str]] = []
-    used: set[str] = {SUMMARY_SECTION}
-    sections: list[dict[str, Any]] = []
-    used_groups: set[str] = set()
-    for section in article.sections:
-        title = section.title or GENERAL_SECTION[1]
-        section_id = _unique(slug(title) if section.title else GENERAL_SECTION[0], used, "section")
-        section_ids.append(section_id)
-        entry: dict[str, Any] = {"id": section_id, "title": title}
-        ids = [_unique(group_slug(g.lead), used_groups, "group") for g in section.groups]
-        group_ids.append(ids)
-        if section.groups:
-            entry["groups"] = [{"id": gid, "lead": g.lead} for gid, g in zip(ids, section.groups, strict=True)]
-        sections.append(entry)
-    if not sections:
-        sections.append({"id": GENERAL_SECTION[0], "title": GENERAL_SECTION[1]})
-
+    sections, section_ids, group_ids = _sections(article)
     numbered: list[tuple[str, Statement]] = []
     if article.summary is not None:
         numbered.append((record_id(topic_id, 0), article.summary))
     numbered.extend((record_id(topic_id, n), s) for n, s in enumerate(article.statements, 1))
-    inputs = []
-    for _, statement in numbered:
-        home = article.sections[statement.section] if statement.section is not None else None
-        lead = home.groups[statement.group].lead if home and statement.group is not None else None
-        key = (statement.section, statement.group) if statement.section is not None else None
-        inputs.append(StatementInput(statement.text, lead, home.title if home else None, key))
     conditions = extractor.topic_conditions(article.title, article.question)
-    extractions = extractor.extract_all(inputs, conditions)
+    extractions = extractor.extract_all(_inputs(article, numbered), conditions)
 
     references = article.references
     ref_ids = {ref.number: reference_id(topic_id, ref.number) for ref in references}
@@ -140,25 +117,9 @@ def build_draft(article: Article, extractor: Extractor, topic_id: str, source_fi
     first_citation: Location | None = None
     for (rec_id, statement), extraction in zip(numbered, extractions, strict=True):
         by_id[rec_id] = extraction
-        is_summary = statement is article.summary
-        record: dict[str, Any] = {"id": rec_id}
-        if is_summary:
-            record["section"] = SUMMARY_SECTION
-        else:
-            record["section"] = section_ids[statement.section] if statement.section is not None else "general"
-            if statement.section is not None and statement.group is not None:
-                record["group"] = group_ids[statement.section][statement.group]
-        record["statement"] = statement.text
-        record.update(extraction.fields)
-        notes = record.pop("notes", None)
-        record["citations"] = [ref_ids.get(n, reference_id(topic_id, n)) for n in statement.citations.numbers]
-        record["review_state"] = DRAFT
-        extracted = ["statement", "citations", *(k for k in extraction.fields)]
-        record["provenance"] = {"file": source_file, "line": statement.line, "method": "import",
-                                "extracted": extracted}
-        if notes:
-            record["notes"] = notes
-        recommendations.append(record)
+        placed = _placement(statement, statement is article.summary, section_ids, group_ids)
+        citations = [ref_ids.get(n, reference_id(topic_id, n)) for n in statement.citations.numbers]
+        recommendations.append(_record(rec_id, statement, extraction, placed, citations, source_file))
 
         cites = statement.citations
         at = Location(where, cites.line or statement.line, cites.column or 1, rec_id)
@@ -180,6 +141,66 @@ def build_draft(article: Article, extractor: Extractor, topic_id: str, source_fi
     topic = _topic(article, topic_id, sections, source_file, numbered)
     bibliography = [_reference(ref, topic_id, source_file, references) for ref in references]
     return Draft(topic_id, topic, recommendations, bibliography, findings, by_id)
+
+
+def _sections(article: Article) -> tuple[list[dict[str, Any]], list[str], list[list[str]]]:
+    """The topic's section entries, the id of each section and the ids of each section's groups."""
+    section_ids: list[str] = []
+    group_ids: list[list[str]] = []
+    used: set[str] = {SUMMARY_SECTION}
+    sections: list[dict[str, Any]] = []
+    used_groups: set[str] = set()
+    for section in article.sections:
+        title = section.title or GENERAL_SECTION[1]
+        section_id = _unique(slug(title) if section.title else GENERAL_SECTION[0], used, "section")
+        section_ids.append(section_id)
+        entry: dict[str, Any] = {"id": section_id, "title": title}
+        ids = [_unique(group_slug(g.lead), used_groups, "group") for g in section.groups]
+        group_ids.append(ids)
+        if section.groups:
+            entry["groups"] = [{"id": gid, "lead": g.lead} for gid, g in zip(ids, section.groups, strict=True)]
+        sections.append(entry)
+    if not sections:
+        sections.append({"id": GENERAL_SECTION[0], "title": GENERAL_SECTION[1]})
+    return sections, section_ids, group_ids
+
+
+def _inputs(article: Article, numbered: list[tuple[str, Statement]]) -> list[StatementInput]:
+    inputs = []
+    for _, statement in numbered:
+        home = article.sections[statement.section] if statement.section is not None else None
+        lead = home.groups[statement.group].lead if home and statement.group is not None else None
+        key = (statement.section, statement.group) if statement.section is not None else None
+        inputs.append(StatementInput(statement.text, lead, home.title if home else None, key))
+    return inputs
+
+
+def _placement(statement: Statement, is_summary: bool, section_ids: list[str],
+               group_ids: list[list[str]]) -> dict[str, str]:
+    """The record's section and group fields."""
+    if is_summary:
+        return {"section": SUMMARY_SECTION}
+    if statement.section is None:
+        return {"section": "general"}
+    placed = {"section": section_ids[statement.section]}
+    if statement.group is not None:
+        placed["group"] = group_ids[statement.section][statement.group]
+    return placed
+
+
+def _record(rec_id: str, statement: Statement, extraction: Extraction, placed: dict[str, str],
+            citations: list[str], source_file: str) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": rec_id, **placed, "statement": statement.text}
+    record.update(extraction.fields)
+    notes = record.pop("notes", None)
+    record["citations"] = citations
+    record["review_state"] = DRAFT
+    extracted = ["statement", "citations", *(k for k in extraction.fields)]
+    record["provenance"] = {"file": source_file, "line": statement.line, "method": "import",
+                            "extracted": extracted}
+    if notes:
+        record["notes"] = notes
+    return record
 
 
 def _citation_findings(statement: Statement, at: Location, rec_id: str, references: tuple[Reference, ...],
