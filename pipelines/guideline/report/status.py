@@ -10,10 +10,9 @@ from guideline.corpus.article import records_by_topic
 from guideline.corpus.model import INACTIVE_STATES, Corpus, Record
 from guideline.corpus.project import Project
 from guideline.corpus.reviews import load_review_log
+from guideline.corpus.states import APPROVED_STATES
 from guideline.errors import GuidelineError
 from guideline.report.model import RecordChange, Review
-
-_APPROVED_STATES = frozenset({"approved", "published"})
 
 
 def review_status(change: RecordChange, state: Any) -> Review:
@@ -22,7 +21,7 @@ def review_status(change: RecordChange, state: Any) -> Review:
     fixed = _fixed_status(change, state_text)
     if fixed:
         return fixed
-    if state_text in _APPROVED_STATES:
+    if state_text in APPROVED_STATES:
         # The state alone cannot show whose approval covers which content: a material edit in the same change
         # as the state counts as unapproved.
         if change.change == "added":
