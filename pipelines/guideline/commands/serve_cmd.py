@@ -67,7 +67,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from guideline.web.config import ServeConfig, default_state_dir
 
-    root = args.root.absolute() if args.root else find_root(Path.cwd())
+    root = args.root if args.root else find_root(args.cwd)
     state_dir = (args.state_dir or default_state_dir(root)).absolute()
     if args.action == "enrol":
         return _enrol(root, state_dir, args.member, args.hours)

@@ -91,7 +91,7 @@ class Source:
 def read_sources(paths: Sequence[Path], project: Project) -> list[Source]:
     files, missing = collect_files(list(paths), project.root)
     if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}",
+        raise UsageError(f"no such file or folder: {', '.join(project.display(Path(m)) for m in missing)}",
                          hint="check the path; with no path, validate checks guidelines/")
     known = {path.absolute(): doc for path, doc in project.data_documents.items()}
     return [read_source(path, project, known.get(path)) for path in files]
