@@ -1,37 +1,51 @@
-"""The small workflow project: one submitted topic ("supplements") in git, committed by distinct people.
+"""The small workflow project: one submitted topic ("supplements") in git, and the people who work on it, each
+with a real SSH key (ssh-keygen, made once per test process) on the project's roster.
 
-Shared by the workflow, review command, tampering, publication and git-fault tests."""
+Identity is a signature: `commit` signs as the person named, `as_user` is the environment under which git, and so
+`guideline`, signs as them. The repository's own config is the editor's (her clone): uncommitted edits are hers
+unless a test says otherwise (`act_as`). Shared by the workflow, review command, tampering, publication and
+git-fault tests."""
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import git
-from git import Actor
-from guideline.corpus import materiality
+from guideline.checks.approvals import Approvals
 from guideline.corpus.article import records_by_topic, topic_records
 from guideline.corpus.project import Project, load_project
 from guideline.corpus.reviews import Comment, Decision, reviews_path
-from guideline.corpus.views import view_of
 from guideline.engine.pipeline import load_corpus
 from guideline.workflow.recording import append_review_log
 
-from helpers import REPO_ROOT, GitRepo, make_project
+from helpers import REPO_ROOT, make_project
+from helpers.signing import Person, act_as, git, make_people, with_keys
 
-EDITOR = Actor("Priya Lindqvist", "priya.lindqvist@example.org")
-EDITOR_2 = Actor("Samuel Adeyemi", "samuel.adeyemi@example.org")
-CHAIR = Actor("Ingrid Halvorsen", "ingrid.halvorsen@example.org")
-TOMAS = Actor("Tomas Okafor", "tomas.okafor@example.org")
-MEI = Actor("Mei-Lin Castellanos", "mei-lin.castellanos@example.org")
-RAFAEL = Actor("Rafael Nakamura", "rafael.nakamura@example.org")
-OUTSIDER = Actor("Olle Outsider", "olle.outsider@example.org")
+# ssh-keygen once per test process, not once per test.
+_KEYS = Path(tempfile.mkdtemp(prefix="guideline-test-keys-"))
+atexit.register(shutil.rmtree, _KEYS, True)
+PEOPLE = make_people(_KEYS)
+
+EDITOR = PEOPLE["priya-lindqvist"]
+EDITOR_2 = PEOPLE["samuel-adeyemi"]
+CHAIR = PEOPLE["ingrid-halvorsen"]
+TOMAS = PEOPLE["tomas-okafor"]
+MEI = PEOPLE["mei-lin-castellanos"]
+RAFAEL = PEOPLE["rafael-nakamura"]
+# Has a key, but nobody put it on the roster.
+OUTSIDER = PEOPLE["olle-outsider"]
 TODAY = "2026-11-25"
 TOPIC = "supplements"
 REC = "supplements-01"
 TOPIC_FILE = f"guidelines/topics/{TOPIC}.yaml"
 REVIEWS_FILE = f"guidelines/reviews/{TOPIC}.yaml"
+BOARD_FILE = "guidelines/board.yaml"
 
 TOPIC_YAML = """\
 # yaml-language-server: $schema=../../schemas/topic-file.schema.json
@@ -164,23 +178,54 @@ references:
 WORKFLOW_DATA = ("board.yaml", "workflow.yaml", "publication.yaml")
 
 
-def commit(root: Path, who: Actor, message: str) -> str:
-    repo = git.Repo(root)
-    repo.git.add(A=True)
-    return repo.index.commit(message, author=who, committer=who).hexsha
+def as_user(who: Person) -> dict[str, str]:
+    """The environment under which git, and so `guideline`, acts as who and signs with their key (git's
+    GIT_CONFIG_* settings, which outrank the repository's config)."""
+    config = {"user.name": who.name, "user.email": who.email, "gpg.format": "ssh", "user.signingkey": str(who.key)}
+    env = {"GIT_CONFIG_COUNT": str(len(config))}
+    for index, (key, value) in enumerate(config.items()):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    return env
+
+
+def commit(root: Path, who: Person | None, message: str, *, sign: bool = True, paths: Sequence[str] | None = None,
+           claimed: Person | None = None, allow_empty: bool = False) -> str:
+    """Commit everything (or only paths) signed by who (None or sign=False: unsigned, as the repository's config
+    names its author); claimed: the name and e-mail the commit states as author and committer instead."""
+    env = {**os.environ, **(as_user(who) if who is not None else {})}
+    if claimed is not None:
+        for role in ("AUTHOR", "COMMITTER"):
+            env[f"GIT_{role}_NAME"], env[f"GIT_{role}_EMAIL"] = claimed.name, claimed.email
+    selected = ["--", *paths] if paths is not None else []
+
+    def run(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"git {' '.join(args)} failed: {done.stderr}"
+        return done.stdout.strip()
+
+    run("add", *(selected or ["-A"]))
+    run("commit", "-q", "-S" if sign and who is not None else "--no-gpg-sign",
+        *(["--allow-empty"] if allow_empty else []), "-m", message, *selected)
+    return run("rev-parse", "HEAD")
 
 
 def make_repo(target: Path, *, with_git: bool = True) -> Path:
-    """A project with the small topic, committed by the editor."""
+    """A project with the small topic and a roster listing everyone's keys, committed (signed) by the editor,
+    whose clone it is."""
     root = make_project(target)
     for name in WORKFLOW_DATA:
         shutil.copy(REPO_ROOT / "guidelines" / name, root / "guidelines" / name)
+    board = root / BOARD_FILE
+    board.write_text(with_keys(board.read_text(encoding="utf-8"), PEOPLE), encoding="utf-8")
     (root / "guidelines" / "topics").mkdir()
     (root / "guidelines" / "references").mkdir()
     (root / TOPIC_FILE).write_text(TOPIC_YAML, encoding="utf-8")
     (root / "guidelines" / "references" / f"{TOPIC}.yaml").write_text(REFERENCES_YAML, encoding="utf-8")
     if with_git:
-        GitRepo(root).commit("Import the supplements topic", author=EDITOR)
+        git(root, "init", "-q", "-b", "main")
+        act_as(root, EDITOR)
+        commit(root, EDITOR, "Import the supplements topic")
     return root
 
 
@@ -203,22 +248,31 @@ def corpus_of(root: Path) -> tuple[Project, Any]:
     return project, corpus
 
 
-def record_decision(root: Path, record_ids: list[str] | None, who: Actor, decision: str = "approve") -> None:
-    """Write decisions on the records' current content straight into the log, as a hand edit would."""
+def write_decision(root: Path, record_ids: list[str] | None, who: Person, decision: str = "approve") -> None:
+    """Write who's decisions on the records' current content straight into the log, as a hand edit would,
+    without committing them."""
     project, corpus = corpus_of(root)
     topic = corpus.first("topic", TOPIC)
     assert topic is not None
     recs = records_by_topic(corpus)[TOPIC]
     records = [r for r in topic_records(topic, recs) if record_ids is None or r.id in record_ids]
-    decisions = []
-    for record in records:
-        view = view_of(record, recs)
-        decisions.append(Decision(record.id, who.email, decision, TODAY, materiality.content_hash(view),
-                                  materiality.presentation_hash(view)))
+    approvals = Approvals.open(project, corpus)
+    try:
+        decisions = [Decision(r.id, who.email, decision, TODAY, *approvals.hashes(r, recs)) for r in records]
+    finally:
+        approvals.close()
     append_review_log(reviews_path(project, TOPIC), TOPIC, decisions=decisions)
 
 
-def add_comment(root: Path, record_id: str, who: Actor, text: str, comment_id: str = f"{TOPIC}-c1") -> None:
+def record_decision(root: Path, record_ids: list[str] | None, who: Person, decision: str = "approve", *,
+                    signer: Person | None = None, sign: bool = True) -> str:
+    """who's decisions written into the log by hand and committed on their own, signed by who (or by signer, or
+    unsigned with sign=False): only who's own signature makes them count. The commit's id."""
+    write_decision(root, record_ids, who, decision)
+    return commit(root, signer or who, f"Decision by {who.name}", sign=sign, paths=[REVIEWS_FILE])
+
+
+def add_comment(root: Path, record_id: str, who: Person, text: str, comment_id: str = f"{TOPIC}-c1") -> None:
     project, _ = corpus_of(root)
     append_review_log(reviews_path(project, TOPIC), TOPIC,
                       comments=[Comment(comment_id, record_id, who.email, TODAY, text, "unresolved")])
@@ -229,8 +283,3 @@ def line_of(root: Path, record_id: str, key: str, path: str = TOPIC_FILE) -> int
     lines = (root / path).read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() in (f"- id: {record_id}", f"id: {record_id}"))
     return next(i + 1 for i in range(start, len(lines)) if lines[i].strip().startswith(f"{key}:"))
-
-
-def as_user(who: Any) -> dict[str, str]:
-    """The environment under which git, and so `guideline`, takes who as the author."""
-    return {"GIT_AUTHOR_NAME": who.name, "GIT_AUTHOR_EMAIL": who.email}

@@ -27,7 +27,7 @@ from guideline.corpus.identity import decision_signer, entry_signer, keys_of
 from guideline.corpus.loader import parse_text
 from guideline.corpus.model import Corpus, Record
 from guideline.corpus.project import Project
-from guideline.corpus.reviews import UNRESOLVED, Comment, Decision, LoggedTransition, ReviewLog
+from guideline.corpus.reviews import UNRESOLVED, Comment, Decision, LoggedTransition, ReviewLog, review_log_of
 from guideline.corpus.roster import BOARD_FILE, Member, Roster, load_roster
 from guideline.corpus.views import References, file_views, references_of, view_of
 from guideline.git.history import FileChange, History
@@ -149,6 +149,25 @@ class Approvals:
             missing.append(_unsigned_text(authorship.unsigned))
         return RecordStatus(record, str(record.get("review_state") or "draft"), current, presented, checks,
                             tuple(missing), tuple(sorted(authorship.signers)), authorship.unsigned, standing)
+
+    def removed_entries(self, log: ReviewLog) -> list[tuple[str, str]]:
+        """Decisions and comments that a signed commit recorded in the log and that are gone from it now:
+        (what, commit), newest first. Review logs are append-only."""
+        if self.history is None or self.history.problem or self.verifier is None:
+            return []
+        current = _entry_keys(log)
+        gone: dict[str, str] = {}
+        for change in self.history.changes(log.path):
+            if change.after is None or change.commit.sha in gone.values():
+                continue
+            signature = self.verifier.one(change.commit.sha)
+            if not signature.good:
+                continue
+            past = review_log_of(parse_text(self.history.read_blob(change.after), log.shown), log.topic, log.path)
+            for key, what in _entry_keys(past).items():
+                if key not in current:
+                    gone.setdefault(what, change.commit.sha)
+        return list(gone.items())
 
     def baseline(self, record_id: str, current: str, log: ReviewLog) -> str | None:
         """The content last recorded as approved or published, by a transition in a commit signed by a roster
@@ -299,6 +318,18 @@ class Approvals:
             self._hashes[sha] = {rid: materiality.content_hash(view)
                                  for rid, view in file_views(doc.data, self.references).items()}
         return self._hashes[sha]
+
+
+def _entry_keys(log: ReviewLog) -> dict[tuple[str, ...], str]:
+    """Each decision and comment as it was first written (a comment's disposition may change; its words not)."""
+    keys: dict[tuple[str, ...], str] = {}
+    for d in log.decisions:
+        keys[("decision", d.record, d.reviewer, d.decision, d.date, d.content_hash, d.notice or "")] = \
+            f"{d.decision} decision by {d.reviewer} on {d.record} ({d.date})"
+    for c in log.comments:
+        keys[("comment", c.id, c.record, c.author, " ".join(c.text.split()))] = \
+            f"comment {c.id} by {c.author} on {c.record}"
+    return keys
 
 
 def _unsigned_text(commits: Sequence[str]) -> str:

@@ -66,8 +66,15 @@ ILLEGAL_TRANSITION = Rule(
     "A transition in a review log is not allowed by the transition table (guidelines/workflow.yaml): "
     "its action does not exist, or does not lead from its 'from' state to its 'to' state.")
 
+REMOVED_ENTRY = Rule(
+    "WFL009", "Review log entry removed", Severity.ERROR,
+    "Reported by `guideline publish` only: a decision or comment that a commit signed by a roster member "
+    "once recorded in the topic's review log is gone from it (or was rewritten). Review logs are appended to, "
+    "never edited: a board member's request for changes or comment cannot be made to disappear. Restore the "
+    "entry (git show COMMIT:FILE has it); to withdraw a decision, its member records a new one.")
+
 RULES = (STATE_WITHOUT_APPROVALS, UNRESOLVED_COMMENT, NOT_APPROVED, BAD_REVIEW_RECORD, ROSTER_PROBLEM,
-         UNKNOWN_SUCCESSOR, UNRESOLVED_CITATION, ILLEGAL_TRANSITION)
+         UNKNOWN_SUCCESSOR, UNRESOLVED_CITATION, ILLEGAL_TRANSITION, REMOVED_ENTRY)
 
 
 def check_corpus(corpus: Corpus, project: Project) -> Iterator[Finding]:

@@ -27,8 +27,10 @@ from guideline.corpus.roster import Member
 from guideline.errors import GuidelineError
 from guideline.web import auth
 from guideline.web.config import ServeConfig
-from guideline.web.decisions import ACTIONS, Decider, DecisionRequest
+from guideline.web.decisions import ACTIONS, Decider, WebDecision
+from guideline.web.reports import Reports
 from guideline.web.security import (
+    CSP,
     CSRF_FIELD,
     CSRF_HEADER,
     SAFE_METHODS,
@@ -61,6 +63,7 @@ class App:
         self.config = config
         self.board = Board(config.root)
         self.decider = Decider(config, self.board)
+        self.reports = Reports(config.root)
         self.store = auth.Store(config.state_dir)
         self.sessions = auth.Sessions(config)
         self.limiter = limiter or RateLimiter()
@@ -148,17 +151,28 @@ class App:
         view = self.board.topic(topic_id)
         if view is None:
             return self.message(request, "Not found", f"no topic has the id '{topic_id}'", 404)
-        return self.page(request, "topic.html", {"view": view, "policy": self.board.project().policy})
+        return self.page(request, "topic.html", {"view": view, "policy": self.board.project().policy,
+                                                 "resolvable": self.board.resolvable(member, view)})
 
     async def report(self, request: Request) -> Response:
         if self.member(request) is None:
             return self.message(request, "Sign in", "sign in to read the board report", 401)
         try:
-            html, csp = self.board.report(request.path_params["topic"]) or ("", "")
+            shown = self.reports.shown(request.path_params["topic"])
         except GuidelineError as exc:
             return self.message(request, "Board report unavailable", str(exc), 503)
+        if shown is None:
+            if self.reports.failure:
+                return self.message(request, "Board report unavailable", self.reports.failure, 503)
+            response = self.page(request, "preparing.html", {})
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+            response.headers["Content-Security-Policy"] = CSP.replace("frame-ancestors 'none'",
+                                                                      "frame-ancestors 'self'")
+            return response
+        html = shown.html if shown.note is None else shown.html.replace(
+            "<body>", f'<body><p role="status">{escape(shown.note)}</p>', 1)
         response = HTMLResponse(html)
-        response.headers["Content-Security-Policy"] = csp
+        response.headers["Content-Security-Policy"] = shown.csp
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
@@ -186,9 +200,9 @@ class App:
         if action not in ACTIONS:
             return self.message(request, "Not found", f"unknown action '{action}'", 404)
         form = await request.form()
-        decision = DecisionRequest(member, topic_id, action, str(form.get("content_hash") or ""),
-                                   _field(form.get("record")), _field(form.get("text")),
-                                   _field(form.get("comment_id")), _field(form.get("disposition")))
+        decision = WebDecision(member, topic_id, action, str(form.get("content_hash") or ""),
+                               _field(form.get("record")), _field(form.get("text")),
+                               _field(form.get("comment_id")), _field(form.get("disposition")))
         try:
             outcome = self.decider.decide(decision, date.today())
         except GuidelineError as exc:

@@ -1,20 +1,18 @@
 """What the pages show, computed by the same workflow functions `guideline status` and `guideline review`
-use, kept per topic file and refreshed when a file (or HEAD) changes: a 10,000-record project is parsed once,
-and a decision on one topic recomputes that topic only."""
+use, kept per topic file and refreshed when a file changes: a 10,000-record project is parsed once, and a
+decision on one topic recomputes that topic only. Pages read what is kept; the writer refreshes it (under its
+own lock, before it answers) for what its commit changed, so no page waits for a decision."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from guideline.checks.approvals import Approvals, RecordStatus
 from guideline.corpus.article import topic_records
-from guideline.corpus.cache import open_cache
+from guideline.corpus.cache import Cache, open_cache
 from guideline.corpus.model import Corpus, Record
 from guideline.corpus.project import CORPUS_DIR, YAML_SUFFIXES, Project, load_project
 from guideline.corpus.reviews import Comment, ReviewLog, load_review_log, reviews_path
@@ -22,17 +20,11 @@ from guideline.corpus.roster import BOARD_FILE, Member, Roster, load_roster
 from guideline.corpus.states import APPROVED_STATES
 from guideline.engine.pipeline import load_corpus
 from guideline.git.runner import run_git
+from guideline.workflow.decisions import topic_hash
+from guideline.workflow.targets import Target
 
 WAITING_STATES = ("submitted", "under-review")
 GOVERNANCE = (BOARD_FILE, "policy.yaml", "workflow.yaml", "vocabulary.yaml", "grading-schemes.yaml")
-_CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
-
-
-def snapshot_hash(pairs: Sequence[tuple[str, str]]) -> str:
-    """One hash for what a topic page shows: every record's id and content hash. A form carries it, and the
-    server refuses a decision when it no longer matches."""
-    text = "\n".join(f"{record_id} {content}" for record_id, content in pairs)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -42,14 +34,13 @@ class TopicView:
     statuses: list[RecordStatus]
     log: ReviewLog
     file: Path
+    # topic_hash of the topic (what the topic-wide forms carry), and of each record alone (its own forms).
+    snapshot: str = ""
+    record_hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.topic.id
-
-    @property
-    def snapshot(self) -> str:
-        return snapshot_hash([(s.record.id, s.content_hash) for s in self.statuses])
 
     @property
     def waiting(self) -> list[RecordStatus]:
@@ -90,19 +81,26 @@ def head_commit(root: Path) -> str:
     return run_git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).text
 
 
+Kept = tuple[tuple[Any, ...], list[TopicView]]
+
+
 class Board:
-    """The app's read model of the repository. Thread-safe; every page asks it, decisions invalidate it."""
+    """The app's read model of the repository. Thread-safe: pages read what is kept and recompute a topic file
+    only when it changed while no decision is being written; the writer holds `writer` and calls refresh()."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.cache: Cache = open_cache(root)
+        # The one writer (web/decisions.py holds it while a decision is made and the model refreshed).
+        self.writer = threading.Lock()
         self._lock = threading.RLock()
+        self._compute = threading.Lock()
         self._governance: tuple[Any, ...] | None = None
         self._project: Project | None = None
         self._roster: Roster | None = None
         self._approvals: tuple[str, Approvals] | None = None
-        self._files: dict[Path, tuple[tuple[Any, ...], list[TopicView]]] = {}
-        self._reports: dict[str, tuple[str, str]] = {}
-        self._report_lock = threading.Lock()
+        self._files: dict[Path, Kept] = {}
+        self._topic_files: dict[str, Path] = {}
 
     @property
     def data_dir(self) -> Path:
@@ -112,7 +110,7 @@ class Board:
         with self._lock:
             key = tuple(_stat(self.data_dir / name) for name in GOVERNANCE)
             if self._project is None or key != self._governance:
-                self._project = load_project(self.root, open_cache(self.root))
+                self._project = load_project(self.root, self.cache)
                 self._roster = load_roster(self._project)
                 self._governance = key
                 self._files.clear()
@@ -134,6 +132,17 @@ class Board:
                 return [str(a) for a in item["areas"]]
         return []
 
+    def resolvable(self, member: Member, view: TopicView) -> set[str]:
+        """Ids of the comments the member may resolve: the chair any, others their own (workflow/decisions.py
+        records anyone else's answer as a response that leaves the comment open)."""
+        roster = self.roster()
+        return {c.id for c in view.log.comments
+                if member.chair or getattr(roster.member(c.author), "id", None) == member.id}
+
+    def may_resolve(self, member: Member, topic_id: str, comment_id: str | None) -> bool:
+        view = self.topic(topic_id)
+        return view is not None and comment_id in self.resolvable(member, view)
+
     def approvals(self) -> Approvals:
         """One Approvals (git history included) per HEAD commit: a new commit may change whose approval counts."""
         head = head_commit(self.root)
@@ -141,49 +150,72 @@ class Board:
             if self._approvals is None or self._approvals[0] != head:
                 if self._approvals is not None:
                     self._approvals[1].close()
-                # Cached topics stay: a commit that touched none of a topic's files changes none of its statuses.
+                # Kept topics stay: a commit that touched none of a topic's files changes none of its statuses.
                 self._approvals = (head, Approvals.open(self.project(), self.references(), self.roster()))
             return self._approvals[1]
 
     def references(self) -> Corpus:
         """The bibliography: what an approval covers includes the references a record cites."""
         folder = self.data_dir / "references"
-        return load_corpus([folder], self.project()) if folder.is_dir() else Corpus()
+        return load_corpus([folder], self.project(), cache=self.cache) if folder.is_dir() else Corpus()
 
     def topic_files(self) -> list[Path]:
         folder = self.data_dir / "topics"
         return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
 
-    def _file_views(self, path: Path) -> list[TopicView]:
-        project = self.project()
+    def _key(self, project: Project, path: Path, views: list[TopicView]) -> tuple[Any, ...]:
+        return (_stat(path), *(_stat(reviews_path(project, v.id)) for v in views))
+
+    def _file_views(self, path: Path, project: Project) -> list[TopicView]:
+        kept = self._files.get(path)
+        # While a decision is written its files change under it: the writer refreshes them before it answers.
+        if kept is not None and (self.writer.locked() or kept[0] == self._key(project, path, kept[1])):
+            return kept[1]
+        with self._compute:
+            kept = self._files.get(path)
+            if kept is not None and kept[0] == self._key(project, path, kept[1]):
+                return kept[1]
+            return self._load(path, project)
+
+    def _load(self, path: Path, project: Project) -> list[TopicView]:
+        """Only a file that changed asks git (HEAD, history): an unchanged topic costs a few stat calls."""
+        approvals = self.approvals()
+        corpus = load_corpus([path], project, cache=self.cache)
+        views = []
+        for topic in corpus.topics:
+            recs = [r for r in corpus.recommendations if r.topic == topic.id]
+            log = fresh_log(project, topic.id)
+            records = topic_records(topic, recs)
+            statuses = [approvals.status(r, recs, log, with_authors=r.get("review_state") in WAITING_STATES)
+                        for r in records]
+            snapshot = topic_hash(approvals, Target(topic, recs, records))
+            hashes = {r.id: topic_hash(approvals, Target(topic, recs, [r])) for r in records}
+            views.append(TopicView(topic, recs, statuses, log, path, snapshot, hashes))
         with self._lock:
-            cached = self._files.get(path)
-            logs = [reviews_path(project, v.id) for v in cached[1]] if cached else []
-            key = (_stat(path), *(_stat(log) for log in logs))
-            if cached is not None and cached[0] == key:
-                return cached[1]
-            # Only a file that changed asks git (HEAD, history): an unchanged topic costs a few stat calls.
-            approvals = self.approvals()
-            corpus = load_corpus([path], project)
-            views = []
-            for topic in corpus.topics:
-                recs = [r for r in corpus.recommendations if r.topic == topic.id]
-                log = fresh_log(project, topic.id)
-                statuses = [approvals.status(r, recs, log, with_authors=r.get("review_state") in WAITING_STATES)
-                            for r in topic_records(topic, recs)]
-                views.append(TopicView(topic, recs, statuses, log, path))
-            key = (_stat(path), *(_stat(reviews_path(project, v.id)) for v in views))
-            self._files[path] = (key, views)
-            return views
+            self._files[path] = (self._key(project, path, views), views)
+            self._topic_files.update((v.id, path) for v in views)
+        return views
+
+    def refresh(self, topic_id: str) -> None:
+        """After a decision on the topic: its file again (a same-size rewrite within the file system's timestamp
+        resolution could keep its key), and every other file that changed."""
+        project = self.project()
+        decided = self._topic_files.get(topic_id)
+        with self._compute:
+            for path, (key, views) in list(self._files.items()):
+                if path == decided or key != self._key(project, path, views):
+                    self._load(path, project)
 
     def topics(self) -> list[TopicView]:
-        return [view for path in self.topic_files() for view in self._file_views(path)]
+        project = self.project()
+        return [view for path in self.topic_files() for view in self._file_views(path, project)]
 
     def topic(self, topic_id: str) -> TopicView | None:
-        with self._lock:
-            for path, (_, views) in list(self._files.items()):
-                if any(v.id == topic_id for v in views):
-                    return next((v for v in self._file_views(path) if v.id == topic_id), None)
+        path = self._topic_files.get(topic_id)
+        if path is not None:
+            found = next((v for v in self._file_views(path, self.project()) if v.id == topic_id), None)
+            if found is not None:
+                return found
         return next((v for v in self.topics() if v.id == topic_id), None)
 
     def queue(self, member: Member) -> list[QueueEntry]:
@@ -195,32 +227,6 @@ class Board:
                                                    APPROVED_STATES):
                 entries.append(QueueEntry(view, _in_areas(view, areas)))
         return sorted(entries, key=lambda e: (not e.mine, e.view.id))
-
-    def report(self, topic_id: str) -> tuple[str, str] | None:
-        """The board report (as `guideline diff` renders it) narrowed to the topic, and its CSP; computed once
-        per HEAD commit, one computation at a time."""
-        from guideline.render import report_html
-        from guideline.report.compare import compare
-
-        head = head_commit(self.root)
-        with self._report_lock:
-            if topic_id not in self._reports or self._reports[topic_id][0] != head:
-                report = compare(self.root)
-                for tid in {t for c in report.changes for t in c.topics} | {topic_id}:
-                    narrowed = replace(report, changes=tuple(c for c in report.changes if tid in c.topics),
-                                       elsewhere=tuple(e for e in report.elsewhere if e.topic == tid))
-                    self._reports[tid] = (head, report_html.render(narrowed))
-            html = self._reports[topic_id][1]
-        match = _CSP_META.search(html)
-        csp = (match.group(1) if match else "default-src 'none'") + "; frame-ancestors 'self'"
-        return html, csp
-
-    def forget(self, path: Path) -> None:
-        """After a decision on the topic of this file: its next page reads it again (a stat key alone may miss
-        a same-size rewrite within the file system's timestamp resolution)."""
-        with self._lock:
-            if path in self._files:
-                self._files[path] = ((), self._files[path][1])
 
 
 def fresh_log(project: Project, topic_id: str) -> ReviewLog:

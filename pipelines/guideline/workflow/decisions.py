@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from guideline.checks.approvals import Approvals
+from guideline.corpus.cache import Cache
 from guideline.corpus.model import Corpus
 from guideline.corpus.project import CORPUS_DIR, Project
 from guideline.corpus.reviews import (
@@ -47,6 +48,8 @@ from guideline.workflow.recording import (
 from guideline.workflow.targets import Target, find_target
 
 ACTIONS = ("approve", "request-changes", "comment", "resolve", "respond", "review-notice")
+# The refusal of a decision on content that changed since the member loaded it (seen_hash).
+STALE = "the content changed since you loaded it"
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,12 @@ class _Session:
     workflow: Workflow
 
 
-def decide(project: Project, request: DecisionRequest) -> DecisionOutcome:
-    """Record one decision as a signed commit, or say why it is refused."""
+def decide(project: Project, request: DecisionRequest, *, cache: Cache | None = None) -> DecisionOutcome:
+    """Record one decision as a signed commit, or say why it is refused. A long-running caller (the review app)
+    passes its cache, so that the corpus is not parsed again for every decision."""
     if request.action not in ACTIONS:
         raise UsageError(f"unknown action '{request.action}'", hint=f"one of: {', '.join(ACTIONS)}")
-    session = _open(project, request)
+    session = _open(project, request, cache)
     try:
         if request.target == GOVERNANCE_RECORD:
             return _write(session, request, *_governance(session, request))
@@ -114,9 +118,9 @@ def decide(project: Project, request: DecisionRequest) -> DecisionOutcome:
         session.approvals.close()
 
 
-def _open(project: Project, request: DecisionRequest) -> _Session:
+def _open(project: Project, request: DecisionRequest, cache: Cache | None) -> _Session:
     forced = in_force(project, request.trust_root)
-    corpus = load_corpus([project.root / CORPUS_DIR], forced.project)
+    corpus = load_corpus([project.root / CORPUS_DIR], forced.project, cache=cache)
     approvals = Approvals.open(forced.project, corpus)
     if approvals.git_problem():
         raise UsageError(f"decisions are signed git commits: {approvals.git_problem()}",
@@ -171,7 +175,7 @@ def _approve(session: _Session, request: DecisionRequest) -> Built:
         return _refuse(f"{session.member.id} is not a board member or chair", [],
                        "editors comment and respond; approvals come from board members")
     if _stale(session, request, target):
-        return _refuse("the content changed since you loaded it", ["someone edited it meanwhile"],
+        return _refuse(STALE, ["someone edited it meanwhile"],
                        "reload the page, read the new version, then decide")
     wrong = [f"{r.id} is {r.get('review_state')}" for r in target.records
              if r.get("review_state") not in ("submitted", "under-review", *APPROVED_STATES)]
@@ -237,7 +241,7 @@ def _request_changes(session: _Session, request: DecisionRequest) -> Built:
         return _refuse(f"{session.member.id} is not a board member or chair", [],
                        "use `guideline review comment` to comment without a decision")
     if _stale(session, request, target):
-        return _refuse("the content changed since you loaded it", [], "reload, read the new version, then decide")
+        return _refuse(STALE, [], "reload, read the new version, then decide")
     state = str(record.get("review_state"))
     new_state = session.workflow.target("request-changes", state)
     if new_state is None:

@@ -6,13 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from guideline.checks.approvals import Approvals, RecordStatus
-from guideline.checks.workflow import NOT_APPROVED, UNRESOLVED_CITATION, comment_finding, unapproved_finding
+from guideline.checks.workflow import (
+    NOT_APPROVED,
+    REMOVED_ENTRY,
+    UNRESOLVED_CITATION,
+    comment_finding,
+    unapproved_finding,
+)
 from guideline.corpus.article import Numbering, citation_numbering, topic_records
 from guideline.corpus.model import INACTIVE_STATES, Corpus, Record
 from guideline.corpus.project import Project
 from guideline.corpus.reviews import ReviewLog
 from guideline.corpus.states import APPROVED_STATES
-from guideline.findings import Finding
+from guideline.findings import Finding, Location
 
 
 @dataclass
@@ -61,6 +67,11 @@ def gate(topic: Record, corpus: Corpus, project: Project, findings: Sequence[Fin
                 record.location("review_state"), f"{record.kind} '{record.id}' is {status.state}{waits}",
                 hint=_next_step(status.state)))
     reasons.extend(comment_finding(comment, log) for comment in approvals.open_comments(log, topic_records(topic, recs), recs))
+    reasons.extend(REMOVED_ENTRY.finding(Location(log.shown, 1, 1, topic.id),
+                                         f"{what} was removed from the review log (recorded by commit {sha[:10]})",
+                                         hint=f"restore it from git show {sha[:10]}:{log.shown}; a member withdraws "
+                                              f"a decision by recording a new one", key=what)
+                   for what, sha in approvals.removed_entries(log))
     reasons.extend(_dangling_citations(numbering, reasons))
     return GateResult(topic, corpus, recs, _unique(reasons), statuses, numbering)
 
