@@ -306,12 +306,17 @@ def test_review_status_from_approvals(tmp_path: Path) -> None:
         repo.create_tag("base")
     for reviewer in (TOMAS, MEI):
         record_decision(root, None, reviewer)
-        commit(root, reviewer, f"Approval by {reviewer.name}")
     edit(root, "notes: Dose as in the source article.", "notes: Dose as printed in the source article.")
     edit(root, "statement: Calcium 1000-1200 mg/day\n", "statement: Calcium 1000-1500 mg/day\n")
     commit(root, WORKFLOW_EDITOR, "Editorial and material edits after the approvals")
     report = report_document(compare(root, "base", as_of=AS_OF))
     assert report["summary"]["review_source"] == "workflow approvals"
+    # The editorial edit keeps the approvals of the content; it waits for one approval of its exact text.
+    editorial = change_of(report, "supplements-02")
+    assert (editorial["materiality"], editorial["review"]["status"]) == ("editorial", "awaiting")
+    assert "(editorial_quorum)" in editorial["review"]["detail"]
+    record_decision(root, ["supplements-02"], TOMAS)
+    report = report_document(compare(root, "base", as_of=AS_OF))
     editorial, material = change_of(report, "supplements-02"), change_of(report, "supplements-01")
     assert (editorial["materiality"], editorial["review"]["status"]) == ("editorial", "approved")
     assert editorial["review"]["detail"] == "2 valid approval(s) of this content"

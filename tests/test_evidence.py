@@ -12,6 +12,8 @@ import pytest
 from guideline.corpus.loader import read_file
 from helpers import REPO_ROOT, validate_json
 from helpers.references import BIB, TOPIC, hits, line_of, rec, ref, references_file, topic_file, write
+from helpers.signing import act_as, git, with_keys
+from helpers.workflow import EDITOR, PEOPLE, TOMAS, commit
 
 NOTICES = "guidelines/safety-notices.yaml"
 RETRACTIONS = "guidelines/retractions.yaml"
@@ -79,6 +81,13 @@ def test_evidence_outdated(project: Path) -> None:
     assert "2012" in finding["message"] and finding["related"][0]["record"] == "ref-2012"
 
 
+def notice_review(record: str, notice_id: str, date: str) -> str:
+    """A board member's review of the record against the notice, as `guideline review review-notice` records
+    it (EVD004 reads the date and who signed it, not the content hash)."""
+    return (f"    - record: {record}\n      reviewer: {TOMAS.email}\n      decision: reviewed-notice\n"
+            f"      notice: {notice_id}\n      date: \"{date}\"\n      content_hash: {'0' * 64}\n")
+
+
 @pytest.fixture
 def notice_report(project: Path) -> tuple[Path, dict]:  # type: ignore[type-arg]
     write(project, NOTICES, notices_file(
@@ -89,17 +98,35 @@ def notice_report(project: Path) -> tuple[Path, dict]:  # type: ignore[type-arg]
     write(project, TOPIC, topic_file(
         # alendronate is a kind of bisphosphonate: the 2020 notice covers it.
         rec("spine-01", intervention=("alendronate",), last_reviewed="2019-06-01"),
-        rec("spine-02", intervention=("alendronate",), last_reviewed="2020-01-01"),
+        rec("spine-02", intervention=("alendronate",)),
         rec("spine-03", intervention=("alendronate",)),
         rec("spine-04", direction="against", intervention=("alendronate",)),
+        # A typed last_reviewed date after the notice clears nothing.
         rec("spine-05", direction="none", intervention=("risedronate",), dosing=("risedronate",),
-            last_reviewed="2019-06-01"),
-        # A notice dated by month counts from the end of the month.
-        rec("spine-06", intervention=("calcitonin",), last_reviewed="2014-03-15"),
-        rec("spine-07", intervention=("calcitonin",), last_reviewed="2014-03-31"),
+            last_reviewed="2021-01-01"),
+        rec("spine-06", intervention=("calcitonin",)),
+        rec("spine-07", intervention=("calcitonin",)),
         rec("spine-08", statement_type="information", direction=None, intervention=("calcitonin",)),
     ))
     write(project, BIB, references_file(ref("ref-a")))
+    board = write(project, "guidelines/board.yaml", (REPO_ROOT / "guidelines/board.yaml").read_text(encoding="utf-8"))
+    board.write_text(with_keys(board.read_text(encoding="utf-8"), PEOPLE), encoding="utf-8")
+    git(project, "init", "-q", "-b", "main")
+    act_as(project, EDITOR)
+    commit(project, EDITOR, "The topic and the notices")
+    # Tomas's signed reviews. A notice dated by month counts from the end of the month (spine-06 is reviewed
+    # too early); a review dated after today counts for nothing (spine-05).
+    log = write(project, "guidelines/reviews/spine.yaml", "reviews:\n  topic: spine\n  decisions:\n" + "".join((
+        notice_review("spine-02", "bisphosphonate-2020", "2020-01-01"),
+        notice_review("spine-02", "bad-concept", "2020-01-01"),
+        notice_review("spine-05", "bisphosphonate-2020", "2099-01-01"),
+        notice_review("spine-06", "calcitonin-2014", "2014-03-15"),
+        notice_review("spine-07", "calcitonin-2014", "2014-03-31"))))
+    commit(project, TOMAS, "Tomas reviews the records against the notices")
+    # A review in Tomas's name that the editor typed in and signed: not his decision.
+    log.write_text(log.read_text(encoding="utf-8") + notice_review("spine-01", "bisphosphonate-2020", "2021-01-01"),
+                   encoding="utf-8")
+    commit(project, EDITOR, "Spine-01 was reviewed too")
     return project, validate_json(project)
 
 
@@ -121,10 +148,14 @@ def test_recommendation_not_reviewed_since_safety_notice(notice_report: tuple[Pa
             by_record.setdefault(f["record"], []).append(f)
     assert [len(by_record[r]) for r in ("spine-01", "spine-03", "spine-05", "spine-06")] == [2, 2, 1, 1]
     first = next(f for f in by_record["spine-01"] if "bisphosphonate-2020" in f["message"])
-    assert first["severity"] == "error" and "last reviewed 2019-06-01" in first["message"]
+    assert first["severity"] == "error"
+    assert "alendronate (a kind of bisphosphonate) is subject to EMA warning 'bisphosphonate-2020'" in first["message"]
+    assert "no board member has reviewed this recommendation against it" in first["message"]
+    assert "guideline review review-notice spine-01 --notice bisphosphonate-2020" in first["hint"]
     assert first["related"][0] == {"file": NOTICES, "line": line_of(project / NOTICES, "id: bisphosphonate-2020"),
                                    "column": 5, "record": "bisphosphonate-2020"}
-    assert "never reviewed" in by_record["spine-03"][0]["message"]
+    assert {"bisphosphonate-2020", "bad-concept"} == {
+        n for f in by_record["spine-03"] for n in ("bisphosphonate-2020", "bad-concept") if f"'{n}'" in f["message"]}
 
 
 def test_safety_notice_with_unknown_concept(notice_report: tuple[Path, dict]) -> None:  # type: ignore[type-arg]

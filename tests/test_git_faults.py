@@ -9,9 +9,22 @@ from pathlib import Path
 import git
 import pytest
 from helpers import run_cli
-from helpers.workflow import EDITOR, MEI, REC, REVIEWS_FILE, TOPIC, TOPIC_FILE, commit, edit, make_repo
+from helpers.workflow import (
+    EDITOR,
+    MEI,
+    REC,
+    REVIEWS_FILE,
+    TOMAS,
+    TOPIC,
+    TOPIC_FILE,
+    as_user,
+    commit,
+    edit,
+    make_repo,
+)
 
-TOMAS_ENV = {"GIT_AUTHOR_NAME": "Tomas Okafor", "GIT_AUTHOR_EMAIL": "tomas.okafor@example.org"}
+# Tomas signs with his key (on the roster) wherever the command runs, clones included.
+TOMAS_ENV = as_user(TOMAS)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +38,7 @@ def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     source = make_repo(base / "source")
     edit(source, "Calcium 1000-1200 mg/day\n", "Calcium 1000 mg/day\n")
     commit(source, MEI, "Lower the calcium dose")
-    commit(source, EDITOR, "Nothing")
+    commit(source, EDITOR, "Nothing", allow_empty=True)
     made["source"] = source
     made["shallow"] = Path(git.Repo.clone_from(source.as_uri(), base / "shallow", depth=1).working_dir)
     detached = git.Repo.clone_from(source.as_uri(), base / "detached")
@@ -40,19 +53,21 @@ def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 # (fault, command, exit code, what stderr must say)
 CASES = [
     ("not-a-repo", ("diff",), 2, "is not inside a git repository"),
-    ("not-a-repo", ("review", "approve", TOPIC), 2, "this project is not in a git repository"),
-    ("not-a-repo", ("review", "approve", TOPIC, "--reviewer", "tomas.okafor@example.org"), 1,
-     "authorship cannot be checked outside a git repository"),
-    ("not-a-repo", ("status",), 0, "authorship cannot be checked outside a git repository; no approval can count"),
+    ("not-a-repo", ("review", "approve", TOPIC), 2,
+     "decisions are signed git commits: approvals can only be verified in a git repository"),
+    ("not-a-repo", ("review", "approve", TOPIC, "--reviewer", "tomas.okafor@example.org"), 2,
+     "guideline review acts only as you: it cannot record a decision for tomas.okafor@example.org"),
+    ("not-a-repo", ("status",), 0, "approvals can only be verified in a git repository; no approval can count"),
     ("not-a-repo", ("publish",), 1, f"publish refused for {TOPIC}"),
     ("not-a-repo", ("validate", "--changed-since", "HEAD"), 2, "is not in a git repository"),
     ("unborn", ("diff",), 2, "the repository has no commit yet"),
-    ("unborn", ("review", "approve", TOPIC), 1, "the repository has no commits yet"),
+    ("unborn", ("review", "approve", TOPIC), 2,
+     "decisions are signed git commits: the repository has no commits yet"),
     ("unborn", ("status",), 0, "the repository has no commits yet; no approval can count"),
     ("unborn", ("publish",), 1, f"publish refused for {TOPIC}"),
     ("shallow", ("diff",), 2, "git fetch --unshallow"),
     ("shallow", ("diff", "--base", "HEAD~1"), 2, "git fetch --unshallow"),
-    ("shallow", ("review", "approve", TOPIC), 1, "the clone is shallow"),
+    ("shallow", ("review", "approve", TOPIC), 2, "decisions are signed git commits: the clone is shallow"),
     ("shallow", ("status",), 0, "the clone is shallow"),
     ("shallow", ("publish",), 1, f"publish refused for {TOPIC}"),
     ("detached", ("diff", "--base", "no-such-branch"), 2, "unknown revision 'no-such-branch'"),
@@ -84,6 +99,10 @@ def test_git_fault(repos: dict[str, Path], tmp_path: Path, fault: str, command: 
         assert result.stderr.startswith("guideline: error: ") and "  hint: " in result.stderr
     if command[:2] == ("review", "approve") and code != 0:
         assert not (root / REVIEWS_FILE).exists()
+    if writes:
+        # The approval is its own commit, signed by Tomas: nothing is left to commit.
+        assert not git.Repo(root).is_dirty(untracked_files=True)
+        assert git.Repo(root).head.commit.author.email == TOMAS.email
     if command[0] == "publish":
         assert not (root / "published").exists()
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from guideline.git.history import History
 from guideline.workflow.governance import GOVERNANCE_LOG, Governance, GovernanceState, evaluate, state_at
-
 from helpers.signing import Person, act_as, commit_all, git, make_people, signed_project
 
 

@@ -206,17 +206,15 @@ def test_shipped_topic_renders_in_the_sample_articles_layout(tmp_path: Path) -> 
 
 
 def test_publish_writes_both_files_under_out(guideline, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from helpers.workflow import MEI, TOMAS, commit, record_decision, set_state
+    from helpers.workflow import EDITOR, MEI, TOMAS, as_user, commit, record_decision, set_state
 
     root = make_repo(tmp_path)
     for reviewer in (TOMAS, MEI):
         record_decision(root, None, reviewer)
-        commit(root, reviewer, "approve")
     set_state(root, "approved")
     commit(root, TOMAS, "approved")
     out = tmp_path / "site"
-    result = guideline("publish", TOPIC, "--out", out, cwd=root,
-                       env={"GIT_AUTHOR_NAME": "Priya", "GIT_AUTHOR_EMAIL": "priya.lindqvist@example.org"})
+    result = guideline("publish", TOPIC, "--out", out, cwd=root, env=as_user(EDITOR))
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"{TOPIC}.html", f"{TOPIC}.md"]
     assert (root / TOPIC_FILE).read_text(encoding="utf-8").count("review_state: published") == 4

@@ -3,6 +3,7 @@ through Chromium's virtual authenticator, decisions landing as signed commits in
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from guideline.web.auth import Store
+from helpers import run_cli
 from test_web_project import REVIEWS_FILE, TOPIC, WebProject, make_web_project
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -105,12 +107,26 @@ def test_enrol_sign_in_review_and_approve(browser: Any, served: tuple[WebProject
     page.locator("#decide").screenshot(path=str(SCREENSHOTS / "review-app-decision.png"))
     page.fill("#approve-text", "Doses checked against the label")
     page.click("#approve-form button")
-    assert "approves 35 record(s)" in (page.locator(".message").text_content() or "")
+    assert "approved 35 record(s)" in (page.locator(".message").text_content() or "")
     log = (project.root / REVIEWS_FILE).read_text(encoding="utf-8")
     assert "reviewer: tomas.okafor@example.org" in log
     assert "Decided-by: tomas-okafor" in project.git("log", "-1", "--format=%B")
     assert project.signature_status() == "G"
     page.context.close()
+    # A second board member makes the quorum (policy: 2); the gate then counts both approvals made in the app.
+    second = _member_page(browser)
+    _enrol(second, project, origin, "mei-lin-castellanos")
+    second.goto(f"{origin}/topics/{TOPIC}")
+    second.click("#approve-form button")
+    assert "approved 35 record(s)" in (second.locator(".message").text_content() or "")
+    second.context.close()
+    done = run_cli("status", TOPIC, "--format", "json", cwd=project.root)
+    assert done.returncode in (0, 1), done.stderr
+    records = json.loads(done.stdout)["topics"][0]["records"]
+    assert len(records) == 35
+    for record in records:
+        assert record["approved"], record
+        assert record["valid_approvals"] == ["mei-lin.castellanos@example.org", "tomas.okafor@example.org"]
 
 
 def test_two_members_approving_at_once_both_land(browser: Any, served: tuple[WebProject, str]) -> None:
@@ -123,7 +139,7 @@ def test_two_members_approving_at_once_both_land(browser: Any, served: tuple[Web
         page.evaluate("document.querySelector('#approve-form').requestSubmit()")
     for page in pages:
         page.wait_for_selector(".message")
-        assert "approves" in (page.locator(".message").text_content() or "")
+        assert "approved" in (page.locator(".message").text_content() or "")
     log = (project.root / REVIEWS_FILE).read_text(encoding="utf-8")
     assert "tomas.okafor@example.org" in log and "mei-lin.castellanos@example.org" in log
     decided = set(project.git("log", "-2", "--format=%(trailers:key=Decided-by,valueonly)").split())

@@ -1,4 +1,5 @@
-"""The review workflow through the real `guideline` entry point, in real git repositories."""
+"""The review workflow through the real `guideline` entry point, in real git repositories where each person signs
+with their own key."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from typing import Any
 import git
 import pytest
 from helpers import FIXED_TODAY
+from helpers.signing import act_as, with_keys
 from helpers.workflow import (
     CHAIR,
     EDITOR,
     MEI,
     OUTSIDER,
+    PEOPLE,
     REC,
     REVIEWS_FILE,
     TOMAS,
@@ -45,22 +48,37 @@ def test_help_has_examples(installed_guideline: Run, tmp_path: Path, command: tu
 
 def test_approval_that_would_not_count_is_refused(guideline: Run, tmp_path: Path) -> None:
     root = make_repo(tmp_path)
-    result = guideline("review", "approve", TOPIC, cwd=root, env=as_user(OUTSIDER))
+    head = git.Repo(root).head.commit.hexsha
+    result = guideline("review", "approve", TOPIC, cwd=root, env=as_user(EDITOR))
     assert result.returncode == 1
-    assert f"{OUTSIDER.email} is not on the board roster" in result.stderr
+    assert f"refused: {EDITOR.id} is not a board member or chair" in result.stderr
+    edit(root, "Calcium 1000-1200 mg/day\n", "Calcium 1000-1200 mg/day with meals\n")
+    sha = commit(root, TOMAS, "Tomas rewords the calcium advice")
+    result = guideline("review", "approve", TOPIC, cwd=root, env=as_user(TOMAS))
+    assert result.returncode == 1
+    assert f"refused: this approval by {TOMAS.id} would not count" in result.stderr
+    assert f"{REC}: {TOMAS.id} authored the change (commit {sha[:10]})" in result.stderr
     assert not (root / REVIEWS_FILE).exists()
-    result = guideline("review", "approve", TOPIC, "--reviewer", EDITOR.email, cwd=root)
-    assert result.returncode == 1
-    assert "authored the change" in result.stderr and "is editor, not a board member" in result.stderr
+    assert list(git.Repo(root).iter_commits(f"{head}..HEAD")) == [git.Repo(root).commit(sha)]
 
 
-def test_reviewer_must_be_known(guideline: Run, tmp_path: Path) -> None:
+def test_reviewer_must_sign_with_a_roster_key(guideline: Run, tmp_path: Path) -> None:
     root = make_repo(tmp_path)
     env = {"HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(tmp_path / "none"),
            "GIT_AUTHOR_EMAIL": "", "EMAIL": ""}
-    result = guideline("review", "approve", TOPIC, cwd=root, env=env)
-    assert result.returncode == 2
-    assert "pass --reviewer EMAIL" in result.stderr
+    act_as(root, None)
+    for who in ({}, as_user(OUTSIDER)):
+        result = guideline("review", "approve", TOPIC, cwd=root, env={**env, **who})
+        assert result.returncode == 2
+        assert "git is not set up to sign as a member of the board roster" in result.stderr
+        assert "hint: set up SSH commit signing once: ssh-keygen -t ed25519" in result.stderr
+    # Nobody decides in someone else's name, not even with their own key.
+    for flag in ("--reviewer", "--by"):
+        result = guideline("review", "approve", TOPIC, flag, CHAIR.email, cwd=root, env=as_user(TOMAS))
+        assert result.returncode == 2
+        assert (f"guideline review acts only as you: it cannot record a decision for {CHAIR.email}"
+                in result.stderr)
+    assert not (root / REVIEWS_FILE).exists()
 
 
 def test_unknown_id_is_a_usage_error(guideline: Run, tmp_path: Path) -> None:
@@ -92,13 +110,25 @@ def test_request_changes_comment_and_resolve(guideline: Run, tmp_path: Path) -> 
     result = guideline("review", "request-changes", REC, "--comment", "Which calcium salt?", cwd=root,
                        env=as_user(CHAIR))
     assert result.returncode == 0, result.stderr
+    assert f"as {CHAIR.id}; signed commit" in result.stdout
+    # Its own commit, signed by the chair: nothing is left to commit.
+    repo = git.Repo(root)
+    assert not repo.is_dirty(untracked_files=True)
+    assert repo.head.commit.author.email == CHAIR.email
     status = json.loads(guideline("status", "--format", "json", cwd=root).stdout)
     record = next(r for r in status["topics"][0]["records"] if r["id"] == REC)
     assert record["state"] == "changes-requested"
     assert status["topics"][0]["unresolved_comments"] == [
         {"id": f"{TOPIC}-c1", "record": REC, "author": CHAIR.email, "text": "Which calcium salt?"}]
+    # The editor's answer to the chair's comment is a response: the comment stays open.
     result = guideline("review", "resolve", f"{TOPIC}-c1", "--disposition", "not-persuasive", "--comment",
                        "The salt does not matter here", cwd=root, env=as_user(EDITOR))
+    assert result.returncode == 0, result.stderr
+    assert "as a response: only" in result.stdout and "it stays open" in result.stdout
+    status = json.loads(guideline("status", "--format", "json", cwd=root).stdout)
+    assert [c["id"] for c in status["topics"][0]["unresolved_comments"]] == [f"{TOPIC}-c1"]
+    result = guideline("review", "resolve", f"{TOPIC}-c1", "--disposition", "not-persuasive", "--comment",
+                       "Agreed: the salt does not matter here", cwd=root, env=as_user(CHAIR))
     assert result.returncode == 0, result.stderr
     status = json.loads(guideline("status", "--format", "json", cwd=root).stdout)
     assert status["topics"][0]["unresolved_comments"] == []
@@ -130,28 +160,33 @@ def test_shipped_topic_through_review_to_publication(guideline: Run, shipped_pro
         assert ("WFL003", topic_file, line_of(root, record, "review_state", topic_file), record) in hits
     assert not (root / "published").exists()
     _accept_known_problems(root, refusal["findings"])
+    board = root / "guidelines" / "board.yaml"
+    board.write_text(with_keys(board.read_text(encoding="utf-8"), PEOPLE), encoding="utf-8")
     repo = git.Repo.init(root)
+    act_as(root, EDITOR)
     commit(root, EDITOR, "Import the shipped topic")
 
     rec = f"{SHIPPED_TOPIC}-03"
     result = guideline("review", "request-changes", rec, "-m", "Give the source of the alternative dose",
                        cwd=root, env=as_user(CHAIR))
     assert result.returncode == 0, result.stderr
-    commit(root, CHAIR, "Board asks for changes")
 
     old_statement = "Alternative dosing: 100 IU subcutaneously or intramuscularly every other day"
     new_statement = f"{old_statement} when nasal or rectal calcitonin cannot be used"
     edit(root, f'statement: "{old_statement}"', f'statement: "{new_statement}"', topic_file)
-    for args in (("review", "resolve", f"{SHIPPED_TOPIC}-c1", "-d", "persuasive-with-modification", "-m", "Fixed"),
-                 ("submit", rec, "-m", "Alternative dose corrected")):
-        result = guideline(*args, cwd=root, env=as_user(EDITOR))
-        assert result.returncode == 0, result.stderr
+    result = guideline("submit", rec, "-m", "Alternative dose corrected", cwd=root, env=as_user(EDITOR))
+    assert result.returncode == 0, result.stderr
     commit(root, EDITOR, "Address the board's comment")
+    # The editor answers the chair's comment; only the chair resolves it.
+    for who, args in ((EDITOR, ("respond", f"{SHIPPED_TOPIC}-c1", "-m", "Source added")),
+                      (CHAIR, ("resolve", f"{SHIPPED_TOPIC}-c1", "-d", "persuasive-with-modification",
+                               "-m", "Fixed"))):
+        result = guideline("review", *args, cwd=root, env=as_user(who))
+        assert result.returncode == 0, result.stderr
 
     for reviewer in (TOMAS, MEI):
         result = guideline("review", "approve", SHIPPED_TOPIC, "-m", "Checked", cwd=root, env=as_user(reviewer))
         assert result.returncode == 0, result.stderr
-        commit(root, reviewer, f"Approval by {reviewer.name}")
     status = json.loads(guideline("status", SHIPPED_TOPIC, "--format", "json", cwd=root).stdout)
     assert status["topics"][0]["states"] == {"approved": len(status["topics"][0]["records"])}
 
@@ -180,7 +215,8 @@ def test_shipped_topic_through_review_to_publication(guideline: Run, shipped_pro
     status = json.loads(guideline("status", SHIPPED_TOPIC, "--format", "json", cwd=root).stdout)
     record = next(r for r in status["topics"][0]["records"] if r["id"] == rec)
     assert (record["state"], record["approved"]) == ("published", False)
-    assert record["not_counted"][TOMAS.email] == ["stale: the content changed materially after this approval"]
+    assert record["not_counted"][TOMAS.email] == [
+        f"stale: the content changed after this approval (uncommitted edits by {EDITOR.id})"]
 
 
 def _accept_known_problems(root: Path, findings: list[dict[str, Any]]) -> None:

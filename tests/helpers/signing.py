@@ -62,7 +62,7 @@ def with_keys(board_text: str, people: dict[str, Person]) -> str:
         if person is None:
             return match.group(0)
         return f"{match.group(0)}\n{match.group(1)}  signing_keys:\n{match.group(1)}    - {person.public}"
-    return re.sub(r"^( *)- id: ([a-z0-9-]+)$", add, board_text, flags=re.M)
+    return re.sub(r"^( *)- id: ([a-z0-9-]+)$", add, board_text, flags=re.MULTILINE)
 
 
 def git(root: Path, *args: str, check: bool = True) -> str:

@@ -1,10 +1,10 @@
-"""The small workflow project: one submitted topic ("supplements") in git, and the people who work on it, each
-with a real SSH key (ssh-keygen, made once per test process) on the project's roster.
+"""The small workflow project: one submitted topic ("supplements") in git, and the people who work on it,
+each with a real SSH key (ssh-keygen, made once per test process) on the project's roster.
 
-Identity is a signature: `commit` signs as the person named, `as_user` is the environment under which git, and so
-`guideline`, signs as them. The repository's own config is the editor's (her clone): uncommitted edits are hers
-unless a test says otherwise (`act_as`). Shared by the workflow, review command, tampering, publication and
-git-fault tests."""
+Identity is a signature: `commit` signs as the person named, `as_user` is the environment under which git,
+and so `guideline`, signs as them. The repository's own config is the editor's (her clone): uncommitted edits
+are hers unless a test says otherwise (`act_as`). Shared by the workflow, review command, tampering,
+publication and git-fault tests."""
 
 from __future__ import annotations
 
@@ -181,7 +181,8 @@ WORKFLOW_DATA = ("board.yaml", "workflow.yaml", "publication.yaml")
 def as_user(who: Person) -> dict[str, str]:
     """The environment under which git, and so `guideline`, acts as who and signs with their key (git's
     GIT_CONFIG_* settings, which outrank the repository's config)."""
-    config = {"user.name": who.name, "user.email": who.email, "gpg.format": "ssh", "user.signingkey": str(who.key)}
+    config = {"user.name": who.name, "user.email": who.email, "gpg.format": "ssh",
+              "user.signingkey": str(who.key)}
     env = {"GIT_CONFIG_COUNT": str(len(config))}
     for index, (key, value) in enumerate(config.items()):
         env[f"GIT_CONFIG_KEY_{index}"] = key
@@ -189,10 +190,10 @@ def as_user(who: Person) -> dict[str, str]:
     return env
 
 
-def commit(root: Path, who: Person | None, message: str, *, sign: bool = True, paths: Sequence[str] | None = None,
-           claimed: Person | None = None, allow_empty: bool = False) -> str:
-    """Commit everything (or only paths) signed by who (None or sign=False: unsigned, as the repository's config
-    names its author); claimed: the name and e-mail the commit states as author and committer instead."""
+def commit(root: Path, who: Person | None, message: str, *, sign: bool = True,
+           paths: Sequence[str] | None = None, claimed: Person | None = None, allow_empty: bool = False) -> str:
+    """Commit everything (or only paths) signed by who (None or sign=False: unsigned, authored as the
+    repository's config says); claimed: the name and e-mail the commit states as author and committer."""
     env = {**os.environ, **(as_user(who) if who is not None else {})}
     if claimed is not None:
         for role in ("AUTHOR", "COMMITTER"):
@@ -266,8 +267,8 @@ def write_decision(root: Path, record_ids: list[str] | None, who: Person, decisi
 
 def record_decision(root: Path, record_ids: list[str] | None, who: Person, decision: str = "approve", *,
                     signer: Person | None = None, sign: bool = True) -> str:
-    """who's decisions written into the log by hand and committed on their own, signed by who (or by signer, or
-    unsigned with sign=False): only who's own signature makes them count. The commit's id."""
+    """who's decisions written into the log by hand and committed on their own, signed by who (or by signer,
+    or unsigned with sign=False): only who's own signature makes them count. The commit's id."""
     write_decision(root, record_ids, who, decision)
     return commit(root, signer or who, f"Decision by {who.name}", sign=sign, paths=[REVIEWS_FILE])
 

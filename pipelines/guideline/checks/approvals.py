@@ -18,8 +18,9 @@ Definitions (docs/workflow.md explains them, with the threat model):
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from guideline.corpus import materiality
@@ -29,11 +30,12 @@ from guideline.corpus.model import Corpus, Record
 from guideline.corpus.project import Project
 from guideline.corpus.reviews import UNRESOLVED, Comment, Decision, LoggedTransition, ReviewLog, review_log_of
 from guideline.corpus.roster import BOARD_FILE, Member, Roster, load_roster
-from guideline.corpus.views import References, file_views, references_of, view_of
+from guideline.corpus.views import References, file_views, reference_view, references_of, view_of
 from guideline.git.history import FileChange, History
 from guideline.git.signatures import SIGNING_SETUP_HINT, Verifier, signing_key
 
 UNCOMMITTED = "uncommitted"
+REFERENCES_DIR = "references"
 RESIGN_HINT = ("sign the commit: git commit --amend --no-edit -S (or, for several, "
                "git rebase --exec 'git commit --amend --no-edit -S' BASE); " + SIGNING_SETUP_HINT)
 
@@ -105,6 +107,9 @@ class Approvals:
         self.verifier = Verifier(history.workdir, keys_of(roster)) if history is not None else None
         self._hashes: dict[str, dict[str, str]] = {}
         self._authors: dict[tuple[str, str, str | None], Authorship] = {}
+        # The commit that recorded each baseline (record id, content hash), and printed references by blob.
+        self._since: dict[tuple[str, str], str] = {}
+        self._printed: dict[str, dict[str, str]] = {}
 
     @classmethod
     def open(cls, project: Project, corpus: Corpus, roster: Roster | None = None) -> Approvals:
@@ -171,16 +176,33 @@ class Approvals:
 
     def baseline(self, record_id: str, current: str, log: ReviewLog) -> str | None:
         """The content last recorded as approved or published, by a transition in a commit signed by a roster
-        key: a transition typed into the log cannot move the start of the change under review."""
+        key, of content that a quorum of board members approved with signed decisions: a transition typed into
+        the log cannot move the start of the change under review."""
         def trusted(transition: LoggedTransition) -> bool:
             if self.verifier is None or self.history is None or not transition.lines:
                 return False
             commits = self.history.line_commits(log.path, set(transition.lines))
             if not commits or any(c is None for c in commits):
                 return False
-            return all(self.roster.by_id(sig.principal) is not None and sig.good
-                       for sig in self.verifier.verify(c for c in commits if c is not None).values())
+            shas = [c for c in commits if c is not None]
+            signed = all(self.roster.by_id(sig.principal) is not None and sig.good
+                         for sig in self.verifier.verify(shas).values())
+            if not signed or not transition.content_hash or not self._board_approved(record_id,
+                                                                                     transition.content_hash, log):
+                return False
+            self._since[(record_id, transition.content_hash)] = self.history.newest(shas)
+            return True
         return log.baseline_hash(record_id, current, trusted)
+
+    def _board_approved(self, record_id: str, content_hash: str, log: ReviewLog) -> bool:
+        assert self.verifier is not None
+        approvers = set()
+        for decision in log.decisions:
+            if decision.record == record_id and decision.decision == "approve" and decision.content_hash == content_hash:
+                member, _ = decision_signer(decision, log, self.roster, self.verifier, self.history)
+                if member is not None and member.approver:
+                    approvers.add(member.id)
+        return len(approvers) >= max(1, self.policy.material_quorum)
 
     def open_comments(self, log: ReviewLog, records: Sequence[Record], recommendations: Sequence[Record]) -> list[Comment]:
         """Comments on these records that still block publication: unresolved, or answered by someone who may
@@ -202,8 +224,8 @@ class Approvals:
     def _rightly_resolved(self, comment: Comment, log: ReviewLog) -> bool:
         if self.verifier is None or not comment.resolved_by:
             return False
-        resolver, _ = entry_signer(comment.resolved_by, comment.resolution_lines, log, self.roster, self.verifier,
-                                   self.history)
+        resolver, _ = entry_signer(comment.resolved_by, self._last_written(log, comment.resolution_lines), log,
+                                   self.roster, self.verifier, self.history)
         author = self.roster.member(comment.author)
         if resolver is None:
             return False
@@ -221,12 +243,27 @@ class Approvals:
         signer, _ = decision_signer(latest[-1], log, self.roster, self.verifier, self.history)
         return signer is not None and signer.id == author.id
 
+    def _last_written(self, log: ReviewLog, lines: frozenset[int]) -> frozenset[int]:
+        """The lines of a resolution that its newest commit wrote: whoever resolved a comment last made the
+        resolution what it is, even where they wrote a line as it already stood."""
+        ordered = sorted(lines)
+        commits = self.history.line_commits(log.path, set(ordered)) if self.history is not None else []
+        if not commits or len(commits) != len(ordered) or any(c is None for c in commits):
+            return lines
+        assert self.history is not None
+        newest = self.history.newest([c for c in commits if c is not None])
+        return frozenset(n for n, c in zip(ordered, commits) if c == newest)
+
     def _standing_requests(self, decisions: Sequence[Decision], log: ReviewLog) -> Iterator[str]:
+        """Members whose latest, signed decision asks for changes that they (or the chair) have not resolved."""
         for decision in decisions:
             if decision.decision != "request-changes" or self.verifier is None:
                 continue
             member, _ = decision_signer(decision, log, self.roster, self.verifier, self.history)
-            if member is not None:
+            if member is None:
+                continue
+            own = [c for c in log.comments if c.record == decision.record and self.roster.member(c.author) is member]
+            if not own or not all(c.disposition != UNRESOLVED and self._rightly_resolved(c, log) for c in own):
                 yield member.id
 
     def _missing(self, valid: list[ApprovalCheck], presented: str) -> Iterator[str]:
@@ -245,7 +282,7 @@ class Approvals:
               *, signed: bool = True) -> ApprovalCheck:
         """Whether the approval counts; signed=False judges a decision about to be signed and committed."""
         member = self.roster.member(decision.reviewer)
-        problems = list(_standing_problems(decision, current, member))
+        problems = list(_standing_problems(decision, current, member, authorship))
         git_problem = self.git_problem()
         if git_problem:
             problems.append(git_problem)
@@ -280,7 +317,11 @@ class Approvals:
                 unsigned.append(UNCOMMITTED)
             else:
                 signers[acting.id] = UNCOMMITTED
-        authored = self._authoring_commits(history.changes(path), record, baseline)
+        since = self._since.get((record.id, baseline)) if baseline else None
+        authored = self._authoring_commits(history.changes(path),
+                                           lambda blob: self._blob_hashes(blob, record.file).get(record.id),
+                                           baseline, since)
+        authored += [sha for sha in self._reference_commits(history, record, since) if sha not in authored]
         assert self.verifier is not None
         for sha, signature in self.verifier.verify(authored).items():
             member = self.roster.by_id(signature.principal) if signature.good else None
@@ -290,25 +331,55 @@ class Approvals:
                 signers.setdefault(member.id, sha)
         return Authorship(signers, tuple(unsigned))
 
-    def _authoring_commits(self, changes: Sequence[FileChange], record: Record, baseline: str | None) -> list[str]:
-        """Commits, newest first, that changed the record's content: a merge only where its result differs from
-        every parent."""
+    def _authoring_commits(self, changes: Sequence[FileChange], value: Callable[[str | None], str | None],
+                           baseline: str | None, since: str | None) -> list[str]:
+        """Commits, newest first, that changed a file's value for the record (its content hash, or the printed
+        references it cites) after the baseline (content hash `baseline`, recorded by commit `since`): a merge
+        only where its result differs from every parent."""
+        assert self.history is not None
         by_commit: dict[str, list[FileChange]] = defaultdict(list)
         for change in changes:
             by_commit[change.commit.sha].append(change)
         out: list[str] = []
         for sha, entries in by_commit.items():
-            after = self._blob_hashes(entries[0].after, record.file).get(record.id)
+            after = value(entries[0].after)
             if baseline is not None and after == baseline:
                 break
+            if since is not None and self.history.is_ancestor(sha, since):
+                continue
             commit = entries[0].commit
-            befores = [self._blob_hashes(e.before, record.file).get(record.id) for e in entries]
+            befores = [value(e.before) for e in entries]
             # A merge listed against fewer parents than it has equals one of them in this file.
             if commit.merge and len(entries) < commit.parents:
                 continue
             if all(before != after for before in befores):
                 out.append(sha)
         return out
+
+    def _reference_commits(self, history: History, record: Record, since: str | None) -> list[str]:
+        """Commits (after `since`) that changed the printed content of a reference the record cites: the
+        reference is part of what the record's approval covers, so whoever changed it authored the change."""
+        cited = tuple(sorted({c for c in record.list_of("citations") if isinstance(c, str)}))
+        if record.kind != "recommendation" or not cited:
+            return []
+        out: list[str] = []
+        for path in sorted((self.project.data_dir / REFERENCES_DIR).glob("*.yaml")):
+            def printed(blob: str | None, name: str = path.name) -> str | None:
+                views = self._printed_references(blob, name)
+                return "\n".join(f"{ref_id}={views.get(ref_id)}" for ref_id in cited)
+            out += [sha for sha in self._authoring_commits(history.changes(path), printed, None, since)
+                    if sha not in out]
+        return out
+
+    def _printed_references(self, sha: str | None, path: str) -> dict[str, str]:
+        if sha is None or self.history is None:
+            return {}
+        if sha not in self._printed:
+            data = parse_text(self.history.read_blob(sha), path).data
+            refs = data.get("references") if isinstance(data, dict) else None
+            self._printed[sha] = {str(r["id"]): json.dumps(reference_view(r), sort_keys=True, default=str)
+                                  for r in refs if isinstance(r, dict) and "id" in r} if isinstance(refs, list) else {}
+        return self._printed[sha]
 
     def _blob_hashes(self, sha: str | None, path: str) -> dict[str, str]:
         if sha is None or self.history is None:
@@ -339,10 +410,19 @@ def _unsigned_text(commits: Sequence[str]) -> str:
             f"{RESIGN_HINT}")
 
 
-def _standing_problems(decision: Decision, current: str, member: Member | None) -> Iterator[str]:
-    """What is wrong with an approval whatever git says: stale content, a reviewer without approval rights."""
+def _changed_by(authorship: Authorship) -> str:
+    made = [f"uncommitted edits by {who}" if sha == UNCOMMITTED else f"commit {sha[:10]} by {who}"
+            for who, sha in authorship.signers.items()]
+    made += ["uncommitted edits" if sha == UNCOMMITTED else f"unsigned commit {sha[:10]}" for sha in authorship.unsigned]
+    return f" ({', '.join(made)})" if made else ""
+
+
+def _standing_problems(decision: Decision, current: str, member: Member | None,
+                       authorship: Authorship) -> Iterator[str]:
+    """What is wrong with an approval whatever git says: stale content (with who changed it), a reviewer without
+    approval rights."""
     if decision.content_hash != current:
-        yield "stale: the content changed after this approval"
+        yield f"stale: the content changed after this approval{_changed_by(authorship)}"
     if member is None:
         yield f"{decision.reviewer} is not on the board roster ({BOARD_FILE})"
     elif not member.approver:

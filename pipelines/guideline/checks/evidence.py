@@ -14,6 +14,7 @@ from typing import Any
 from guideline.checks.base import Check, Context
 from guideline.checks.references import Bibliography, bibliography, citation_keys
 from guideline.corpus import identifiers
+from guideline.corpus.identity import BoardDecisions
 from guideline.corpus.loader import Document
 from guideline.corpus.model import INACTIVE_STATES, Record
 from guideline.corpus.reviews import REVIEWS_DIR, ReviewLog, review_log_of
@@ -250,6 +251,16 @@ def _safety(ctx: Context) -> Iterator[Finding]:
     if not by_concept:
         return
     logs: dict[str, ReviewLog] = {}
+    board = BoardDecisions(ctx.project)
+    try:
+        yield from _unreviewed(ctx, by_concept, logs, board)
+    finally:
+        board.close()
+
+
+def _unreviewed(ctx: Context, by_concept: dict[str, list[Notice]], logs: dict[str, ReviewLog],
+                board: BoardDecisions) -> Iterator[Finding]:
+    vocabulary = ctx.project.vocabulary
     for rec in ctx.corpus.recommendations:
         if not _active(rec):
             continue
@@ -258,7 +269,10 @@ def _safety(ctx: Context) -> Iterator[Finding]:
             covering = sorted(vocabulary.with_ancestors(concept)) if concept in vocabulary else [concept]
             for broader in covering:
                 for notice in by_concept.get(broader, ()):
-                    if notice.id in reported or _notice_reviewed(ctx, logs, rec, notice):
+                    if notice.id in reported:
+                        continue
+                    reviewed, why = _notice_review(ctx, logs, board, rec, notice)
+                    if reviewed:
                         continue
                     reported.add(notice.id)
                     via = "" if broader == concept else f" (a kind of {broader})"
@@ -266,23 +280,31 @@ def _safety(ctx: Context) -> Iterator[Finding]:
                         rec.location(*path),
                         f"{concept}{via} is subject to {notice.agency} {notice.action} '{notice.id}' of "
                         f"{notice.date_text} ({notice.title}); no board member has reviewed this recommendation "
-                        f"against it",
+                        f"against it{f' ({why})' if why else ''}",
                         hint=f"review it against the notice ({notice.url}), then record it: guideline review "
                              f"review-notice {rec.id} --notice {notice.id}",
                         related=(notice.location,), key=notice.id)
 
 
-def _notice_reviewed(ctx: Context, logs: dict[str, ReviewLog], rec: Record, notice: Notice) -> bool:
-    """Whether the topic's review log has a review of the record against the notice, on or after its date."""
+def _notice_review(ctx: Context, logs: dict[str, ReviewLog], board: BoardDecisions, rec: Record,
+                   notice: Notice) -> tuple[bool, str]:
+    """Whether the topic's review log has a review of the record against the notice, on or after its date, in
+    a commit signed by a board member (a review typed into the log by anyone else clears nothing); else why
+    the reviews it has do not count."""
     topic = rec.topic or ""
     if topic not in logs:
         doc = ctx.project.data_document(f"{REVIEWS_DIR}/{topic}.yaml")
         logs[topic] = review_log_of(doc, topic, ctx.project.data_dir / REVIEWS_DIR / f"{topic}.yaml")
+    refused = []
     for decision in logs[topic].notice_reviews(rec.id, notice.id):
         when = _date(decision.date)
-        if when is not None and notice.effective <= when <= ctx.today:
-            return True
-    return False
+        if when is None or not notice.effective <= when <= ctx.today:
+            continue
+        member, reason = board.board_signer(decision, logs[topic])
+        if member is not None:
+            return True, ""
+        refused.append(f"the review recorded for {decision.reviewer} does not count: {reason}")
+    return False, "; ".join(refused)
 
 
 def _future_reviews(ctx: Context) -> Iterator[Finding]:

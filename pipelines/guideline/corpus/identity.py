@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from guideline.corpus.project import Project
 from guideline.corpus.reviews import Decision, ReviewLog
-from guideline.corpus.roster import Member, Roster
+from guideline.corpus.roster import Member, Roster, load_roster
 from guideline.git.history import History
 from guideline.git.signatures import Signature, Verifier
 
@@ -61,3 +62,30 @@ def entry_signer(who: str, lines: frozenset[int], log: ReviewLog, roster: Roster
             return None, (f"the commit that recorded it ({sha[:10]}) is {how}, not by {member.id}: "
                           f"only {member.id}'s own signed decision counts")
     return member, ""
+
+
+class BoardDecisions:
+    """Which decisions of a project's review logs a board member signed; git is opened on first use."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._opened: tuple[History, Roster, Verifier] | None = None
+        self._history: History | None = None
+
+    def board_signer(self, decision: Decision, log: ReviewLog) -> tuple[Member | None, str]:
+        """The board member who signed the decision, or None with the reason it is nobody's."""
+        if self._opened is None:
+            self._history = History.open(self.project.root)
+            if self._history is None:
+                return None, "decisions can only be verified in a git repository"
+            roster = load_roster(self.project)
+            self._opened = (self._history, roster, Verifier(self._history.workdir, keys_of(roster)))
+        history, roster, verifier = self._opened
+        member, reason = decision_signer(decision, log, roster, verifier, history)
+        if member is not None and not member.approver:
+            return None, f"{member.id} is not a board member or chair"
+        return member, reason
+
+    def close(self) -> None:
+        if self._history is not None:
+            self._history.close()

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -132,18 +133,20 @@ class App:
         return not self.limiter.allow(f"{action}:{host}")
 
     # --- pages --------------------------------------------------------------------------------------
+    # Plain functions: Starlette runs them on its thread pool, so no page or decision holds up the event loop.
+
 
     async def home(self, request: Request) -> Response:
         return RedirectResponse("/queue" if self.member(request) else "/login", status_code=303)
 
-    async def queue(self, request: Request) -> Response:
+    def queue(self, request: Request) -> Response:
         member = self.member(request)
         if member is None:
             return RedirectResponse("/login?next=/queue", status_code=303)
         entries = self.board.queue(member)
         return self.page(request, "queue.html", {"entries": entries, "policy": self.board.project().policy})
 
-    async def topic(self, request: Request) -> Response:
+    def topic(self, request: Request) -> Response:
         member = self.member(request)
         topic_id = request.path_params["topic"]
         if member is None:
@@ -154,7 +157,7 @@ class App:
         return self.page(request, "topic.html", {"view": view, "policy": self.board.project().policy,
                                                  "resolvable": self.board.resolvable(member, view)})
 
-    async def report(self, request: Request) -> Response:
+    def report(self, request: Request) -> Response:
         if self.member(request) is None:
             return self.message(request, "Sign in", "sign in to read the board report", 401)
         try:
@@ -176,7 +179,7 @@ class App:
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
-    async def history(self, request: Request) -> Response:
+    def history(self, request: Request) -> Response:
         member = self.member(request)
         topic_id = request.path_params["topic"]
         if member is None:
@@ -204,7 +207,7 @@ class App:
                                _field(form.get("record")), _field(form.get("text")),
                                _field(form.get("comment_id")), _field(form.get("disposition")))
         try:
-            outcome = self.decider.decide(decision, date.today())
+            outcome = await run_in_threadpool(self.decider.decide, decision, date.today())
         except GuidelineError as exc:
             self.audit.record(action=action, result=f"failed: {exc}", member=member.id,
                               credential=session.credential, content_hash=decision.seen_hash, target=topic_id)

@@ -67,9 +67,11 @@ def gate(topic: Record, corpus: Corpus, project: Project, findings: Sequence[Fin
                 record.location("review_state"), f"{record.kind} '{record.id}' is {status.state}{waits}",
                 hint=_next_step(status.state)))
     reasons.extend(comment_finding(comment, log) for comment in approvals.open_comments(log, topic_records(topic, recs), recs))
-    reasons.extend(REMOVED_ENTRY.finding(Location(log.shown, 1, 1, topic.id),
+    # A deleted log has no document to name it: name it as every other finding names a file.
+    shown = project.display(log.path)
+    reasons.extend(REMOVED_ENTRY.finding(Location(shown, 1, 1, topic.id),
                                          f"{what} was removed from the review log (recorded by commit {sha[:10]})",
-                                         hint=f"restore it from git show {sha[:10]}:{log.shown}; a member withdraws "
+                                         hint=f"restore it from git show {sha[:10]}:{shown}; a member withdraws "
                                               f"a decision by recording a new one", key=what)
                    for what, sha in approvals.removed_entries(log))
     reasons.extend(_dangling_citations(numbering, reasons))

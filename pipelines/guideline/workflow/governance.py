@@ -96,7 +96,8 @@ class PendingChange:
 
     def explain(self) -> str:
         made = ", ".join(self.signers) or "nobody the roster knows"
-        return (f"{', '.join(self.files)} changed (by {made}) but the change is not approved: "
+        commits = f" in commit(s) {', '.join(c[:10] for c in self.commits)}" if self.commits else ""
+        return (f"{', '.join(self.files)} changed (by {made}){commits} but the change is not approved: "
                 f"{'; '.join(self.missing)}")
 
 
