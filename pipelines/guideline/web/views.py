@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -42,22 +43,37 @@ class TopicView:
     def id(self) -> str:
         return self.topic.id
 
-    @property
+    @cached_property
     def waiting(self) -> list[RecordStatus]:
         return [s for s in self.statuses if s.state in WAITING_STATES]
 
-    @property
+    # What the queue shows of each of 250 topics on every request: worked out once per view.
+    @cached_property
     def unresolved(self) -> list[Comment]:
         return self.log.unresolved({s.record.id for s in self.statuses})
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The topic id and the conditions of its recommendations: what a member's areas are matched with."""
+        return frozenset({self.id, *(str(c) for r in self.recommendations for c in _conditions(r))})
+
+    @cached_property
+    def approvers(self) -> frozenset[str]:
+        """E-mails of the members whose approval counts on every waiting record."""
+        waiting = self.waiting
+        if not waiting:
+            return frozenset()
+        return frozenset.intersection(*(frozenset(c.decision.reviewer for c in s.valid) for s in waiting))
 
     def status_of(self, record_id: str) -> RecordStatus | None:
         return next((s for s in self.statuses if s.record.id == record_id), None)
 
     def approved_by(self, email: str) -> bool:
         """The member's approval counts on every waiting record."""
-        return all(any(c.decision.reviewer == email for c in s.valid) for s in self.waiting)
+        return not self.waiting or email in self.approvers
 
-    def valid_counts(self) -> tuple[int, int]:
+    @cached_property
+    def counts(self) -> tuple[int, int]:
         """(fewest valid approvals on a waiting record, records waiting)."""
         waiting = self.waiting
         return (min((len(s.valid) for s in waiting), default=0), len(waiting))
@@ -164,7 +180,7 @@ class Board:
         return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
 
     def _key(self, project: Project, path: Path, views: list[TopicView]) -> tuple[Any, ...]:
-        return (_stat(path), *(_stat(reviews_path(project, v.id)) for v in views))
+        return (_stat(path), *(_stat(v.log.path) for v in views))
 
     def _file_views(self, path: Path, project: Project) -> list[TopicView]:
         kept = self._files.get(path)
@@ -236,8 +252,7 @@ def fresh_log(project: Project, topic_id: str) -> ReviewLog:
 
 
 def _in_areas(view: TopicView, areas: list[str]) -> bool:
-    words = {view.id, *(str(c) for r in view.recommendations for c in _conditions(r))}
-    return any(area in word for area in areas for word in words)
+    return any(area in word for area in areas for word in view.words)
 
 
 def _conditions(record: Record) -> list[Any]:
