@@ -162,8 +162,9 @@ class Approvals:
             return []
         current = _entry_keys(log)
         gone: dict[str, str] = {}
+        # Newest version first: the last version found holding an entry is the one that recorded it.
         for change in self.history.changes(log.path):
-            if change.after is None or change.commit.sha in gone.values():
+            if change.after is None:
                 continue
             signature = self.verifier.one(change.commit.sha)
             if not signature.good:
@@ -171,7 +172,7 @@ class Approvals:
             past = review_log_of(parse_text(self.history.read_blob(change.after), log.shown), log.topic, log.path)
             for key, what in _entry_keys(past).items():
                 if key not in current:
-                    gone.setdefault(what, change.commit.sha)
+                    gone[what] = change.commit.sha
         return list(gone.items())
 
     def baseline(self, record_id: str, current: str, log: ReviewLog) -> str | None:

@@ -32,10 +32,12 @@ STATE_WITHOUT_APPROVALS = Rule(
     "WFL001", "Approved or published without valid approvals", Severity.ERROR,
     "The record's review_state says approved or published, but its valid approvals do not meet "
     "policy.approval (material_quorum distinct board members, a chair when chair_required, editorial_quorum "
-    "approvals of the exact current text). An approval does not count when the content changed after it "
-    "(stale), the reviewer is not a board member or chair on guidelines/board.yaml, the reviewer authored "
-    "the change, or the reviewer's roster entry is not older than the approval. Editing review_state by hand "
-    "gets nothing past the gate: record approvals with `guideline review approve`.")
+    "approvals of the exact current text). An approval does not count when what the record publishes (cited "
+    "references and lead lines included) changed after it (stale), the commit that recorded it is not signed by "
+    "a key of that member on the roster in force, the reviewer is not a board member or chair, or the reviewer "
+    "signed a commit of the change. A change made by an unsigned commit, or a standing request for changes, "
+    "also keeps the record from being approved. Editing review_state by hand gets nothing past the gate: "
+    "record approvals with `guideline review approve`, a signed commit.")
 UNRESOLVED_COMMENT = Rule(
     "WFL002", "Unresolved review comment", Severity.ERROR,
     "A review comment on an approved or published record (or on a topic being published) still has the "
@@ -52,8 +54,8 @@ BAD_REVIEW_RECORD = Rule(
     "records deleted since stay as history.)")
 ROSTER_PROBLEM = Rule(
     "WFL005", "Board roster problem", Severity.ERROR,
-    "Two members of guidelines/board.yaml share an id or an e-mail address; approvals are matched by "
-    "e-mail, so every member needs their own.")
+    "Two members of guidelines/board.yaml share an id or an e-mail address: decisions name members by id or "
+    "e-mail (and signatures by id), so every member needs their own.")
 UNKNOWN_SUCCESSOR = Rule(
     "WFL006", "Unknown successor", Severity.ERROR,
     "superseded_by names a record of the same kind that does not exist, or the record itself.")
