@@ -31,7 +31,7 @@ policy:
   max_file_bytes: 10485760
   approval:
     material_quorum: 2
-    editorial_quorum: 0
+    editorial_quorum: 1
     chair_required: false
   severity: {}
   max_strong_low_certainty_share: 0.1
