@@ -7,7 +7,7 @@ import importlib
 from types import ModuleType
 
 COMMANDS: tuple[str, ...] = ("validate", "rules", "diff", "submit", "review", "status", "publish", "import",
-                             "serve")
+                             "export", "serve")
 
 
 def command_modules(chosen: str | None = None) -> list[ModuleType]:

@@ -11,6 +11,7 @@ from guideline.corpus.project import CORPUS_DIR
 from guideline.errors import EXIT_FINDINGS, EXIT_OK
 from guideline.registry import all_rules
 from guideline.render import REPORTERS, reporter
+from guideline.render.paths import root_relative
 
 EXAMPLES = """examples:
   guideline import article.txt                          drafts under guidelines/topics and guidelines/references
@@ -66,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
         status.extend(f"wrote {project.display(path)}" for path in outcome.written)
         if args.update:
             status.extend(outcome.changes or ["no changes"])
-    report = reporter(args.format, colour=args.output is None and use_colour(sys.stdout))(outcome.findings, all_rules())
+    paths = root_relative(project.root, project.shown_from or project.root)
+    report = reporter(args.format, colour=args.output is None and use_colour(sys.stdout),
+                      paths=paths)(outcome.findings, all_rules(examples=args.format == "sarif"))
     # Machine formats keep stdout for the report alone; the status lines go to stderr.
     if args.format == "text" and args.output is None:
         emit("\n".join(status) + "\n" + report, None)

@@ -9,7 +9,9 @@ from pathlib import Path
 from guideline.commands.common import add_root_option, add_today_option, emit, open_project, today_of
 from guideline.errors import EXIT_FINDINGS, EXIT_OK
 from guideline.registry import all_rules
-from guideline.render import REPORTERS
+from guideline.findings import sort_findings
+from guideline.render import REPORTERS, reporter
+from guideline.render.paths import root_relative
 from guideline.workflow.publication import PublishRequest, publish
 
 EXAMPLES = """examples:
@@ -72,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if refused:
         reasons = [f for r in refused for f in r.reasons]
-        emit(REPORTERS[args.format](sorted(reasons, key=lambda f: f.sort_key()), all_rules()), None)
+        paths = root_relative(project.root, project.shown_from or project.root)
+        emit(reporter(args.format, paths=paths)(sort_findings(reasons), all_rules(examples=args.format == "sarif")),
+             None)
         for item in refused:
             print(f"guideline: publish refused for {item.topic.id}: {len(item.reasons)} reason(s)", file=sys.stderr)
         print("  hint: `guideline status` shows what each topic waits on; nothing was written", file=sys.stderr)

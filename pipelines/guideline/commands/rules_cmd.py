@@ -12,6 +12,7 @@ from guideline.commands.common import add_root_option, emit, open_project
 from guideline.corpus.project import Project
 from guideline.errors import EXIT_OK, ConfigError, UsageError
 from guideline.registry import EXAMPLES_DIR, EXAMPLES_TODAY, all_rules
+from guideline.render.rule_docs import example_markdown, file_label
 from guideline.rules import Example, Rule
 
 SUITE_NOTE = ("Defined by the project's expectation suite (guidelines/expectations.yaml), not built in: its examples "
@@ -85,7 +86,7 @@ def rules_text(rules: Sequence[Rule], *, examples: bool) -> str:
                 if item.file:
                     lines.append(f"      reported at {item.file}:{item.line}")
                 for file in item.files:
-                    lines.append(f"      {file.path}{_file_label(file.encoding, file.link)}:")
+                    lines.append(f"      {file.path}{file_label(file.encoding, file.link)}:")
                     lines.extend(f"        {text}".rstrip() for text in file.text.splitlines())
     return "\n".join(lines) + "\n"
 
@@ -103,26 +104,8 @@ def rules_markdown(rules: Sequence[Rule], built_in: set[str]) -> str:
             out += ["", f"No example: {rule.no_example}"]
         for label, items in (("Bad", rule.bad), ("Good", rule.good)):
             for item in items:
-                out.extend(_example_markdown(label, rule, item))
+                out.extend(example_markdown(label, rule, item))
     return "\n".join(out) + "\n"
-
-
-def _example_markdown(label: str, rule: Rule, item: Example) -> list[str]:
-    where = f" {rule.id} is reported at `{item.file}`, line {item.line}." if item.file else ""
-    how = f" Imported with `guideline import {item.article}`." if item.article else ""
-    out = ["", f"**{label}.** {item.note}{where}{how}"]
-    for file in item.files:
-        out += ["", f"`{file.path}`{_file_label(file.encoding, file.link)}" + ("." if file.link else ":")]
-        if not file.link:
-            fence = "yaml" if file.path.endswith((".yaml", ".yml")) else "text"
-            out += ["", f"```{fence}", *file.text.rstrip("\n").splitlines(), "```"]
-    return out
-
-
-def _file_label(encoding: str, link: str) -> str:
-    if link:
-        return f" (a symbolic link to {link})"
-    return "" if encoding == "utf-8" else f" (saved as {encoding})"
 
 
 def _wrapped(text: str, indent: str) -> list[str]:

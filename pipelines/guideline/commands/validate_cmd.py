@@ -21,6 +21,7 @@ from guideline.engine.run import ValidationRequest, run_validation
 from guideline.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from guideline.registry import all_rules
 from guideline.render import REPORTERS, reporter
+from guideline.render.paths import root_relative
 
 EXAMPLES = """examples:
   guideline validate                         check everything under guidelines/
@@ -63,9 +64,11 @@ def run(args: argparse.Namespace) -> int:
         changed_since=args.changed_since, with_expectations=not args.no_expectations, options=_run_options(args),
         progress=Progress("checking files")))
     colour = args.color == "always" or (args.color == "auto" and args.output is None and use_colour(sys.stdout))
-    rules = all_rules(None if args.no_expectations else project)
+    # SARIF carries each rule's help, which its examples fill.
+    rules = all_rules(None if args.no_expectations else project, examples=args.format == "sarif")
+    paths = root_relative(project.root, project.shown_from or project.root)
     try:
-        emit(reporter(args.format, colour=colour)(result.findings, rules), args.output)
+        emit(reporter(args.format, colour=colour, paths=paths)(result.findings, rules), args.output)
     except OSError as exc:
         if args.output is None:
             raise  # a closed pipe on stdout is not the user's mistake; cli.py handles it

@@ -6,7 +6,8 @@ import functools
 from collections.abc import Callable
 
 from guideline.findings import Finding
-from guideline.render import findings_formats
+from guideline.render import findings_formats, sarif
+from guideline.render.paths import PathMap, relocated, unchanged
 from guideline.rules import Rule
 
 Reporter = Callable[[list[Finding], dict[str, Rule]], str]
@@ -15,13 +16,17 @@ REPORTERS: dict[str, Reporter] = {
     "text": findings_formats.text,
     "json": findings_formats.json_report,
     "github": findings_formats.github,
-    "sarif": findings_formats.sarif,
+    "sarif": sarif.sarif,
     "junit": findings_formats.junit,
 }
 
 
-def reporter(name: str, *, colour: bool = False) -> Reporter:
-    """The reporter of that name (one of REPORTERS); colour is for the text reporter, the one that shows it."""
-    if name == "text" and colour:
-        return functools.partial(findings_formats.text, colour=True)
-    return REPORTERS[name]
+def reporter(name: str, *, colour: bool = False, paths: PathMap = unchanged) -> Reporter:
+    """The reporter of that name (one of REPORTERS). Colour is for the text reporter, the one people read; every
+    other format names files through `paths` (render.paths.root_relative: from the project root)."""
+    if name == "text":
+        return functools.partial(findings_formats.text, colour=True) if colour else findings_formats.text
+    if paths is unchanged:
+        return REPORTERS[name]
+    format_ = REPORTERS[name]
+    return lambda findings, rules: format_(relocated(findings, paths), rules)

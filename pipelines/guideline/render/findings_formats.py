@@ -1,4 +1,4 @@
-"""Validation findings as text, JSON, GitHub annotations, SARIF 2.1.0 and JUnit XML."""
+"""Validation findings as text, JSON, GitHub annotations and JUnit XML (SARIF is in sarif.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from guideline import __version__
 from guideline.findings import Finding, Location, Severity, summarize
 from guideline.rules import Rule
 
-_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET = "\033[0m"
 _DIM = "\033[2m"
@@ -122,65 +121,35 @@ def github(findings: list[Finding], rules: dict[str, Rule]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def _sarif_rule(rule_id: str, rule: Rule | None) -> dict[str, Any]:
-    """A rule's SARIF descriptor; a rule missing from the catalogue is named by its id, at error level."""
-    title, description, level = ((rule.title, rule.description, _SARIF_LEVELS[rule.severity]) if rule
-                                 else (rule_id, rule_id, "error"))
-    return {"id": rule_id, "name": title, "shortDescription": {"text": title}, "fullDescription": {"text": description},
-            "defaultConfiguration": {"level": level}}
-
-
-def sarif(findings: list[Finding], rules: dict[str, Rule]) -> str:
-    used = sorted({f.rule for f in findings})
-    rule_index = {rule_id: index for index, rule_id in enumerate(used)}
-    results = []
+def _case_names(findings: list[Finding]) -> list[str]:
+    """A test case name per finding, unique within its file: dashboards key test cases on class and name."""
+    names: list[str] = []
+    used: set[tuple[str, str]] = set()
     for f in findings:
-        result: dict[str, Any] = {
-            "ruleId": f.rule,
-            "ruleIndex": rule_index[f.rule],
-            "level": _SARIF_LEVELS[f.severity],
-            "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.file},
-                                                "region": {"startLine": f.line, "startColumn": f.column}}}],
-            "partialFingerprints": {"guidelineFingerprint/v1": f.fingerprint},
-        }
-        if f.record:
-            result["properties"] = {"record": f.record}
-        if f.related:
-            result["relatedLocations"] = [
-                {"id": i, "physicalLocation": {"artifactLocation": {"uri": loc.file},
-                                               "region": {"startLine": loc.line, "startColumn": loc.column}}}
-                for i, loc in enumerate(f.related)]
-        if f.waiver:
-            result["suppressions"] = [{"kind": "external", "justification": f.waiver}]
-        results.append(result)
-    document = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "guideline",
-                "version": __version__,
-                "rules": [_sarif_rule(r, rules.get(r)) for r in used]}},
-            "results": results,
-        }],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        name = f"{f.rule} line {f.line}" + (f" {f.record}" if f.record else "")
+        if (f.file, name) in used:
+            name += f" column {f.column}"
+        base, count = name, 1
+        while (f.file, name) in used:
+            count += 1
+            name = f"{base} ({count})"
+        used.add((f.file, name))
+        names.append(name)
+    return names
 
 
 def junit(findings: list[Finding], rules: dict[str, Rule]) -> str:
-    by_file: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_file.setdefault(f.file, []).append(f)
+    by_file: dict[str, list[tuple[Finding, str]]] = {}
+    for f, name in zip(findings, _case_names(findings), strict=True):
+        by_file.setdefault(f.file, []).append((f, name))
     failures = sum(1 for f in findings if f.counts_as_error)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="guideline validate" tests="{len(findings)}" failures="{failures}">']
+           f'<testsuites name="guideline validate" tests="{len(findings)}" failures="{failures}" errors="0">']
     for file, items in by_file.items():
-        file_failures = sum(1 for f in items if f.counts_as_error)
-        out.append(f'  <testsuite name={quoteattr(file)} tests="{len(items)}" failures="{file_failures}">')
-        for f in items:
-            name = quoteattr(f"{f.rule} line {f.line}" + (f" {f.record}" if f.record else ""))
-            out.append(f"    <testcase classname={quoteattr(file)} name={name}>")
+        file_failures = sum(1 for f, _ in items if f.counts_as_error)
+        out.append(f'  <testsuite name={quoteattr(file)} tests="{len(items)}" failures="{file_failures}" errors="0">')
+        for f, name in items:
+            out.append(f"    <testcase classname={quoteattr(file)} name={quoteattr(name)}>")
             body = escape(f"{f.file}:{f.line}:{f.column}: {f.message}" + (f"\nhint: {f.hint}" if f.hint else ""))
             if f.counts_as_error:
                 out.append(f"      <failure type={quoteattr(f.rule)} message={quoteattr(f.message)}>{body}</failure>")

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -65,6 +67,7 @@ class App:
         self.board = Board(config.root)
         self.decider = Decider(config, self.board)
         self.reports = Reports(config.root)
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decisions")
         self.store = auth.Store(config.state_dir)
         self.sessions = auth.Sessions(config)
         self.limiter = limiter or RateLimiter()
@@ -73,6 +76,11 @@ class App:
         env.filters["t"] = shown
         self.templates = Jinja2Templates(env=env)
         self.cookie = "__Host-guideline-session" if config.secure else "guideline-session"
+
+    def close(self) -> None:
+        """The writer's thread and the decisions process end with the server."""
+        self.writer.shutdown(wait=True)
+        self.decider.close()
 
     # --- plumbing -------------------------------------------------------------------------------------
 
@@ -207,7 +215,9 @@ class App:
                                _field(form.get("record")), _field(form.get("text")),
                                _field(form.get("comment_id")), _field(form.get("disposition")))
         try:
-            outcome = await run_in_threadpool(self.decider.decide, decision, date.today())
+            # The writer's own thread: decisions waiting their turn must not hold the threads pages run on.
+            outcome = await asyncio.get_running_loop().run_in_executor(self.writer, self.decider.decide,
+                                                                       decision, date.today())
         except GuidelineError as exc:
             self.audit.record(action=action, result=f"failed: {exc}", member=member.id,
                               credential=session.credential, content_hash=decision.seen_hash, target=topic_id)
@@ -336,6 +346,12 @@ def create_app(config: ServeConfig, limiter: RateLimiter | None = None) -> Starl
         Route("/login/finish", app.login_finish, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    starlette = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=app.middleware)])
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        app.close()
+
+    starlette = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=app.middleware)],
+                          lifespan=lifespan)
     starlette.state.app = app
     return starlette

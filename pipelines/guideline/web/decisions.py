@@ -7,12 +7,16 @@ read model is refreshed for what the commit changed."""
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from guideline.corpus.cache import open_cache
 from guideline.corpus.project import load_project
 from guideline.corpus.roster import Member
 from guideline.git.signatures import signing_key
@@ -53,6 +57,8 @@ class Decider:
     def __init__(self, config: ServeConfig, board: Board) -> None:
         self.config = config
         self.board = board
+        self._pool: ProcessPoolExecutor | None = None
+        self._started = threading.Lock()
 
     def decide(self, posted: WebDecision, today: date) -> Outcome:
         """Record the decision, or say why not; a GuidelineError (the commit failed) means nothing changed."""
@@ -61,9 +67,7 @@ class Decider:
             return refusal
         with self.board.writer, _file_lock(self.config.state_dir / LOCK_FILE):
             try:
-                # A project of its own: pages keep review logs parsed in theirs, and this one must read them now.
-                outcome = decisions.decide(load_project(self.config.root, self.board.cache),
-                                           self._request(posted, today), cache=self.board.cache)
+                outcome = self._worker().submit(_decide, self.config.root, self._request(posted, today)).result()
             finally:
                 self.board.refresh(posted.topic)
         if outcome.refused:
@@ -73,6 +77,18 @@ class Decider:
             hint = f" ({outcome.hint})" if outcome.hint else ""
             return Outcome(403, f"not recorded: {outcome.message}{': ' + reasons if reasons else ''}{hint}")
         return Outcome(200, outcome.message, outcome.commit)
+
+    def _worker(self) -> ProcessPoolExecutor:
+        """One process that makes the decisions (forked once): its parsing and YAML writing then use the other
+        core instead of the interpreter lock the pages need."""
+        with self._started:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
     def _refusal(self, posted: WebDecision) -> Outcome | None:
         """What the app refuses before asking the service: an unknown action or topic, a decision only the
@@ -107,6 +123,12 @@ class Decider:
                                    on_behalf_of=posted.member.id)
         return DecisionRequest(posted.action, posted.record or posted.topic, today, comment=posted.text,
                                seen_hash=posted.seen_hash, on_behalf_of=posted.member.id)
+
+
+def _decide(root: Path, request: DecisionRequest) -> decisions.DecisionOutcome:
+    """Runs in the worker: a project of its own, read now (pages keep review logs parsed in theirs)."""
+    cache = open_cache(root)
+    return decisions.decide(load_project(root, cache), request, cache=cache)
 
 
 @contextmanager
