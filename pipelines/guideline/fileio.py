@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 from guideline.errors import UsageError
 
 
-def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, durable: bool = True) -> None:
-    """Write to a temporary file in the same folder, fsync it if durable, then rename it over the target."""
-    if not overwrite and path.exists():
-        raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
+def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, durable: bool = True,
+                 private: bool = False) -> None:
+    """Write to a temporary file in the same folder, fsync it if durable, then rename it over the target.
+
+    The target must be a regular file or absent: a device, a FIFO, a folder or a symbolic link is refused, never
+    replaced. The file gets the mode the umask gives (0600 when private: secrets)."""
+    _check_target(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temporary(path, 0o600 if private else 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -25,3 +29,29 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, durable: bo
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _check_target(path: Path, *, overwrite: bool) -> None:
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise UsageError(f"{path} is a symbolic link; it is not replaced or written through",
+                         hint="name the file it points to, or a new file")
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device, FIFO or socket)"
+        raise UsageError(f"{path} is {kind}; only a regular file or a new one is written",
+                         hint="name a new file, or a regular file to replace")
+    if not overwrite:
+        raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
+
+
+def _create_temporary(path: Path, mode: int) -> tuple[int, str]:
+    """A new file beside the target; the kernel applies the umask to `mode` (mkstemp would always give 0600)."""
+    while True:
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode), tmp
+        except FileExistsError:
+            continue

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from guideline.commands.common import add_root_option, add_today_option, emit, open_project, today_of
 from guideline.errors import EXIT_FINDINGS, EXIT_OK
-from guideline.registry import all_rules
 from guideline.findings import sort_findings
+from guideline.registry import all_rules
 from guideline.render import REPORTERS, reporter
 from guideline.render.paths import root_relative
 from guideline.workflow.publication import PublishRequest, publish

@@ -40,7 +40,8 @@ class Store:
 
     def _write(self, name: str, data: Any) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_atomic(self.state_dir / name, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+        write_atomic(self.state_dir / name, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8"),
+                     private=True)
 
     def issue_token(self, member_id: str, hours: int) -> str:
         """A new one-time token for the member; only its hash is stored, so it is shown once."""
