@@ -1,17 +1,21 @@
-"""Grade consistency within one record: GRADE paradigms for strong-on-low-certainty, wording that matches the
-grade, and statement text that agrees with the structured direction and strength."""
+"""Consistency within one record: GRADE paradigms for strong-on-low-certainty, wording that matches the grade,
+and statement text that agrees with the structured direction, strength and doses."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from typing import Any
 
 from guideline.checks.base import Check, Context
+from guideline.corpus.dose_text import dose_matches, dose_unit, frequency_in, number
 from guideline.corpus.grading import Grade, GradingSchemes
 from guideline.corpus.model import ADVISING_TYPES, INACTIVE_STATES, Record
 from guideline.corpus.project import Project
+from guideline.corpus.units import Frequency, Quantity, frequency, quantity
 from guideline.findings import Finding, Severity
 from guideline.rules import Rule
 
@@ -47,7 +51,31 @@ TEXT_CONTRADICTS = Rule(
     "direction is against; or it says 'strong' while the strength class is not strong (or 'weak' or "
     "'conditional' while it is). Double negatives such as 'do not delay' or 'do not forget' count as for.")
 
-RULES = (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION, WORDING, TEXT_CONTRADICTS)
+STATED_DOSE = Rule(
+    "TXT001", "Statement dose differs from its dosing", Severity.ERROR,
+    "The statement states a dose (a number with a dose unit) that none of the record's dosing entries has, "
+    "so the published text and the structured dose disagree. Doses compare after unit normalisation (1 g is "
+    "1000 mg, 1000-1200 mg/day is 1000-1200 mg daily); a range must match the entry's range. Only records "
+    "with dosing entries are checked, and thresholds ('CrCl below 30 mL/min'), caps ('maximum 4 g') and "
+    "concentrations are not doses.\nBad: 'Vitamin D 100 IU daily' with a dosing entry of 400 IU. Good: the "
+    "statement and the entry both say 400 IU.")
+UNSTATED_DOSE = Rule(
+    "TXT002", "Dosing entry not in its statement", Severity.WARNING,
+    "A dosing entry's dose is not among the doses its statement states, while every dose the statement does "
+    "state has its entry: the structured data says more than the article prints. Statements that state no "
+    "dose at all are not checked.")
+STATED_FREQUENCY = Rule(
+    "TXT003", "Statement frequency differs from its dosing", Severity.ERROR,
+    "The statement gives a dose with a frequency ('200 IU daily', '70 mg weekly', '5 mg/day'), and the "
+    "dosing entries with that dose state another frequency. Frequencies compare by doses per day (bid is "
+    "twice daily, q8h three times daily).")
+NON_FINITE_DOSE = Rule(
+    "TXT004", "Dose not a finite number", Severity.ERROR,
+    "A dosing entry's dose or dose_max is NaN or infinite (YAML .nan, .inf): no article can print it and no "
+    "dose check can compare it.")
+
+RULES = (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION, WORDING, TEXT_CONTRADICTS, STATED_DOSE,
+         UNSTATED_DOSE, STATED_FREQUENCY, NON_FINITE_DOSE)
 
 
 
@@ -298,8 +326,133 @@ def _text_vs_fields(ctx: Context) -> Iterator[Finding]:
                 hint="correct the grade, or reword the statement", key="strength")
 
 
+@dataclass(frozen=True)
+class _Dose:
+    """A dose as the statement states it or a dosing entry records it; position is the entry's index."""
+
+    amount: Quantity
+    frequency: Frequency | None
+    text: str
+    position: int = -1
+
+    def daily(self) -> Quantity | None:
+        if self.amount.per_day:
+            return self.amount
+        per_day = self.frequency.per_day if self.frequency else None
+        return replace(self.amount.scaled(per_day), per_day=True) if per_day is not None else None
+
+    def same_amount(self, other: _Dose) -> bool:
+        if self.amount.per_day != other.amount.per_day:
+            mine, theirs = self.daily(), other.daily()
+            return mine is not None and theirs is not None and _equal(mine, theirs)
+        return _equal(self.amount, other.amount)
+
+
+def _equal(a: Quantity, b: Quantity) -> bool:
+    return a.unit == b.unit and math.isclose(a.low, b.low) and math.isclose(a.high, b.high)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _shown(value: float) -> str:
+    return f"{value:g}"
+
+
+def _stated_doses(statement: str) -> list[_Dose]:
+    """The doses the statement states, each with the frequency written after it (before the next dose or the
+    next comma), or daily for a per-day unit."""
+    matches = dose_matches(statement)
+    doses = []
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(statement)
+        stops = [p for p in (statement.find(c, match.end()) for c in ",;") if p >= 0]
+        said = frequency_in(statement[match.end():min([end, *stops])])
+        top = number(match.group("max")) if match.group("max") else None
+        unit = dose_unit(match) + ("/day" if match.group("per") else "")
+        doses.append(_Dose(quantity(number(match.group("num")), top, unit),
+                           frequency(said) if said else None, " ".join(match.group(0).split())))
+    return doses
+
+
+def _entry_doses(rec: Record) -> Iterator[tuple[int, dict[str, Any], _Dose | None]]:
+    """Each dosing entry, with its dose when it has a finite amount and a unit."""
+    for position, raw in enumerate(rec.list_of("dosing")):
+        if not isinstance(raw, dict):
+            continue
+        dose, top, unit = raw.get("dose"), raw.get("dose_max"), raw.get("unit")
+        if not _finite(dose) or not isinstance(unit, str) or (top is not None and not _finite(top)):
+            yield position, raw, None
+            continue
+        said = raw.get("frequency")
+        amount = quantity(float(dose), float(top) if top is not None else None, unit)
+        written = f"{_shown(dose)}-{_shown(top)}" if top is not None else _shown(dose)
+        label = " ".join(str(v) for v in (raw.get("agent"), written, unit, raw.get("route"), said) if v)
+        yield position, raw, _Dose(amount, frequency(said) if isinstance(said, str) else None, label, position)
+
+
+def _non_finite(rec: Record, position: int, raw: dict[str, Any]) -> Iterator[Finding]:
+    for name in ("dose", "dose_max"):
+        value = raw.get(name)
+        if isinstance(value, float) and not math.isfinite(value):
+            yield NON_FINITE_DOSE.finding(rec.location("dosing", position, name),
+                                          f"dosing entry {position + 1} has {name} {value}",
+                                          hint="write the dose as a number", key=f"{position} {name}")
+
+
+def _dose_findings(rec: Record, statement: str) -> Iterator[Finding]:
+    entries: list[_Dose] = []
+    for position, raw, dose in _entry_doses(rec):
+        if dose is None:
+            yield from _non_finite(rec, position, raw)
+        else:
+            entries.append(dose)
+    stated = _stated_doses(statement) if entries else []
+    if not stated:
+        return
+    matched: set[int] = set()
+    unmatched: list[_Dose] = []
+    for said in stated:
+        same = [entry for entry in entries if said.same_amount(entry)]
+        matched.update(entry.position for entry in same)
+        if not same:
+            unmatched.append(said)
+        elif said.frequency and all(e.frequency and not said.frequency.same_as(e.frequency) for e in same):
+            yield STATED_FREQUENCY.finding(
+                rec.location("dosing", same[0].position, "frequency"),
+                f"the statement says '{said.text}' {said.frequency.label} but the dosing entry says "
+                f"{same[0].text}", hint="make the statement and the dosing entry give the same frequency",
+                related=(rec.location("statement"),), key=said.text)
+    others = [entry for entry in entries if entry.position not in matched]
+    for said in unmatched:
+        candidates = [e for e in others if e.amount.unit == said.amount.unit] or others or entries
+        yield STATED_DOSE.finding(
+            rec.location("statement"),
+            f"the statement says '{said.text}' but no dosing entry has that dose (dosing: "
+            f"{'; '.join(e.text for e in candidates)})",
+            hint="correct the statement or the dosing entry: the article prints the statement",
+            related=tuple(rec.location("dosing", e.position, "dose") for e in candidates), key=said.text)
+    if not unmatched:
+        for entry in others:
+            yield UNSTATED_DOSE.finding(
+                rec.location("dosing", entry.position, "dose"),
+                f"dosing entry {entry.text} is not a dose the statement states "
+                f"({', '.join(s.text for s in stated)})",
+                hint="state the dose in the statement, or remove the entry", key=str(entry.amount))
+
+
+def _statement_doses(ctx: Context) -> Iterator[Finding]:
+    for rec in ctx.corpus.recommendations:
+        statement = rec.get("statement")
+        if _in_force(rec) and isinstance(statement, str) and rec.list_of("dosing"):
+            yield from _dose_findings(rec, statement)
+
+
 CHECKS = (
     Check("grade-paradigms", (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION), _paradigms, per_record=True),
     Check("grade-wording", (WORDING,), _wording, per_record=True),
     Check("statement-fields", (TEXT_CONTRADICTS,), _text_vs_fields, per_record=True),
+    Check("statement-doses", (STATED_DOSE, UNSTATED_DOSE, STATED_FREQUENCY, NON_FINITE_DOSE), _statement_doses,
+          per_record=True),
 )

@@ -20,9 +20,10 @@ MATERIAL_FIELDS: frozenset[str] = frozenset({
     "question", "audience", "summary",
 })
 
-# Presentation: where and how the content is shown, and notes about it.
+# Presentation: where and how the content is shown, and notes about it (change_note tells readers why content
+# changed: the board sees it, but rewording the explanation changes no advice).
 EDITORIAL_FIELDS: frozenset[str] = frozenset({
-    "section", "group", "notes", "provenance",
+    "section", "group", "notes", "provenance", "change_note",
     "title", "sections",
 })
 

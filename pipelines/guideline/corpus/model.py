@@ -47,6 +47,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("safety-notices", "notices", "safety-notices.schema.json"),
     FileKind("retractions", "retractions", "retractions.schema.json"),
     FileKind("expectations", "expectations", "expectations.schema.json"),
+    FileKind("source-guideline", "source", "source-guideline.schema.json"),
 )
 
 

@@ -11,6 +11,7 @@ from guideline.corpus.cache import Cache
 from guideline.corpus.project import CORPUS_DIR, Project
 from guideline.engine.changes import Change, describe_change, filter_findings, record_links
 from guideline.engine.pipeline import Progress, ValidationResult, document_parser, file_checks, validate
+from guideline.engine.touched import describe_files
 from guideline.engine.window import window_result
 
 
@@ -23,6 +24,8 @@ class ValidationRequest:
     cache: Cache | None = None
     # Only the findings that changes since this git revision can affect.
     changed_since: str | None = None
+    # Only the findings that these files (a commit's, from pre-commit) can affect; the whole corpus is checked.
+    changed_files: Sequence[Path] = ()
     with_expectations: bool = True
     # Names whatever else the caller lets change the findings (keys the run cache; see pipeline.validate).
     options: str = ""
@@ -35,9 +38,11 @@ def run_validation(request: ValidationRequest) -> ValidationResult:
     project, cache = request.project, request.cache
     paths = list(request.paths) or [project.root / CORPUS_DIR]
     change = None
-    if request.changed_since:
+    if request.changed_since or request.changed_files:
         checks = file_checks(project, request.today)
-        change = describe_change(project, request.changed_since, document_parser(cache, checks))
+        parse = document_parser(cache, checks)
+        change = (describe_files(project, request.changed_files, parse) if request.changed_files
+                  else describe_change(project, str(request.changed_since), parse))
         windowed = None if request.paths else window_result(project, change, checks, cache=cache,
                                                              with_expectations=request.with_expectations)
         if windowed is not None:

@@ -32,6 +32,7 @@ STRENGTH_CLASS = BASE + "/CodeSystem/strength-class"
 DIRECTION = BASE + "/CodeSystem/direction"
 CERTAINTY_LEVEL = BASE + "/CodeSystem/certainty"
 PARADIGM = BASE + "/CodeSystem/paradigm"
+AUDIENCE = BASE + "/CodeSystem/audience"
 
 
 def grade_system(scheme: str) -> str:

@@ -9,7 +9,10 @@ from typing import Any
 from guideline.corpus.model import Record
 from guideline.corpus.reviews import Decision
 from guideline.fhir import codes as c
-from guideline.fhir.resources import Scope, identifier, ids
+from guideline.fhir.extensions import record_extension
+from guideline.fhir.resources import Scope, agents, concept_of, identifier, ids
+
+USAGE_CONTEXT = "http://terminology.hl7.org/CodeSystem/usage-context-type"
 
 
 def section(code: str, display: str, *, text: str | None = None, entries: Sequence[dict[str, Any]] = (),
@@ -41,6 +44,19 @@ def _base(kind: str, resource_id: str, record: Record, scope: Scope, date: str |
         "type": c.ebm_code(kind.capitalize(), kind.capitalize()), "author": [{"display": scope.publisher}]}
     if date:
         found["date"] = date
+    return found
+
+
+def _extension(scope: Scope, record: Record, has_plan: bool) -> list[dict[str, Any]]:
+    """Interventions go to the extension only when the plan's actions do not list exactly them (no plan, or
+    dosed agents the record does not name as interventions); 'none' (valueBoolean false) when there are none."""
+    interventions = [i for i in record.list_of("intervention") if isinstance(i, str)]
+    concepts = {"comparator": [concept_of(scope, x) for x in record.list_of("comparator") if isinstance(x, str)]}
+    if (agents(record) if has_plan else []) != interventions:
+        concepts["intervention"] = [concept_of(scope, x) for x in interventions]
+    found = record_extension(record.data, strings=("section", "group"), concepts=concepts)
+    if "intervention" in concepts and not interventions:
+        found[-1]["extension"].append({"url": "intervention", "valueBoolean": False})
     return found
 
 
@@ -88,7 +104,13 @@ def recommendation(scope: Scope, record: Record, date: str | None, *, has_plan: 
             "time": d.date, "party": {"display": d.reviewer}} for d in approvals]
     if record.get("notes"):
         found["note"] = [{"text": record.get("notes")}]
-    return found
+    found["extension"] = _extension(scope, record, has_plan)
+    return _without_empty(found)
+
+
+def _without_empty(resource: dict[str, Any]) -> dict[str, Any]:
+    """FHIR forbids empty arrays."""
+    return {key: value for key, value in resource.items() if value != []}
 
 
 def _relations(record: Record, own: dict[str, str], has_plan: bool, rated: Sequence[str]) -> list[dict[str, Any]]:
@@ -98,10 +120,19 @@ def _relations(record: Record, own: dict[str, str], has_plan: bool, rated: Seque
     if "justification" in rated:
         found.append({"type": "justification",
                       "resourceReference": c.reference("ArtifactAssessment", own["justification"])})
-    if isinstance(record.get("superseded_by"), str):
-        found.append({"type": "replaced-with", "resourceReference": c.reference(
-            "Composition", ids(record.get("superseded_by"))["rec"])})
+    found.extend(replaced(record, "rec"))
     return found
+
+
+def replaced(record: Record, prefix: str) -> list[dict[str, Any]]:
+    """superseded_by as relatesTo replaced-with; the reference names the record id too, for a reader whose
+    Bundle lacks the target."""
+    target = record.get("superseded_by")
+    if not isinstance(target, str):
+        return []
+    return [{"type": "replaced-with", "resourceReference": {
+        **c.reference("Composition", c.fhir_id(prefix, target)), "identifier": {"system": c.RECORD_IDS,
+                                                                             "value": target}}}]
 
 
 def guideline(scope: Scope, topic: Record, recommendations: Sequence[Record],
@@ -112,16 +143,16 @@ def guideline(scope: Scope, topic: Record, recommendations: Sequence[Record],
     for record in recommendations:
         by_place.setdefault((str(record.get("section")), record.get("group")), []).append(
             c.reference("Composition", ids(record.id)["rec"]))
-    parts = []
-    for part in [{"id": "summary", "title": "Summary"}, *topic.list_of("sections")]:
+    # The first part holds the summary statement (section 'summary', which no topic section may be called).
+    parts = [_place("summary", "Summary", by_place.get(("summary", None), []))]
+    for part in topic.list_of("sections"):
         if not isinstance(part, dict):
             continue
         groups = [_place(str(g.get("id")), str(g.get("lead") or g.get("id")),
                          by_place.get((str(part.get("id")), g.get("id")), []))
                   for g in part.get("groups") or () if isinstance(g, dict)]
-        entries = by_place.get((str(part.get("id")), None), [])
-        if entries or groups:
-            parts.append(_place(str(part.get("id")), str(part.get("title") or part.get("id")), entries, groups))
+        parts.append(_place(str(part.get("id")), str(part.get("title") or part.get("id")),
+                            by_place.get((str(part.get("id")), None), []), groups))
     found = _base("guideline", c.fhir_id("guideline", topic.id), topic, scope, topic.get("last_updated"))
     found["title"] = topic.get("title", topic.id)
     found["section"] = [section("introduction", "Introduction", text=topic.get("question")),
@@ -129,11 +160,18 @@ def guideline(scope: Scope, topic: Record, recommendations: Sequence[Record],
     if references:
         found["section"].append(section("references", "References", entries=[
             c.reference("Citation", c.fhir_id("citation", r.id)) for r in references]))
-    return found
+    audience = [a for a in topic.list_of("audience") if isinstance(a, str)]
+    if audience:
+        found["useContext"] = [{"code": c.coding(USAGE_CONTEXT, "user", "User Type"),
+                                "valueCodeableConcept": c.concept(c.coding(c.AUDIENCE, a), text=a)} for a in audience]
+    found["relatesTo"] = replaced(topic, "guideline")
+    found["extension"] = record_extension(topic.data, strings=("summary",))
+    return _without_empty(found)
 
 
 def _place(place_id: str, title: str, entries: list[dict[str, Any]],
            sections: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A topic section or lead-in group (its id as the code's text); every one is written, empty or not."""
     found: dict[str, Any] = {"title": title, "code": c.concept(text=place_id)}
     if entries:
         found["entry"] = entries

@@ -34,6 +34,7 @@ _SPANS = {"h": "h", "hour": "h", "hours": "h", "d": "d", "day": "d", "days": "d"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?\s*([a-z]+)$")
 # Dose fields with no Dosage element of their own: kept as coded additional instructions.
 INSTRUCTIONS = ("qualifier", "criterion", "duration")
+ALTERNATIVE = {True: "alternative regimen", False: "main regimen"}
 
 
 def ucum(unit: str) -> str | None:
@@ -77,6 +78,14 @@ def bounds(duration: str) -> dict[str, Any] | None:
     if match.group(2) is None:
         return {"boundsDuration": low}
     return {"boundsRange": {"low": low, "high": _span(_number(match.group(2)), match.group(3))}}
+
+
+def duration_text(limits: dict[str, Any]) -> str:
+    """The duration bounds() read, written back: '4 weeks', '3-5 years'."""
+    if "boundsDuration" in limits:
+        return f"{limits['boundsDuration']['value']:g} {limits['boundsDuration']['unit']}"
+    low, high = limits["boundsRange"]["low"], limits["boundsRange"]["high"]
+    return f"{low['value']:g}-{high['value']:g} {high['unit']}"
 
 
 def repeat(text: str) -> dict[str, Any]:
@@ -124,11 +133,13 @@ def dosage(dose: dict[str, Any], sequence: int) -> dict[str, Any]:
         timing.setdefault("repeat", {}).update(limits)
     if timing:
         found["timing"] = timing
+    # The duration's own words go along whenever the bounds would not give them back exactly.
+    exact = limits is not None and duration_text(limits) == dose["duration"]
     instructions = [concept(coding(GUIDELINE_CODES, name), text=str(dose[name])) for name in INSTRUCTIONS
-                    if dose.get(name) and (name != "duration" or limits is None)]
-    if dose.get("alternative"):
+                    if dose.get(name) and (name != "duration" or not exact)]
+    if isinstance(dose.get("alternative"), bool):
         instructions.append(concept(coding(GUIDELINE_CODES, "alternative", "Alternative regimen"),
-                                    text="alternative regimen"))
+                                    text=ALTERNATIVE[dose["alternative"]]))
     if instructions:
         found["additionalInstruction"] = instructions
     return found

@@ -10,6 +10,7 @@ from guideline.corpus.model import Record
 from guideline.corpus.vocabulary import Vocabulary
 from guideline.fhir import codes as c
 from guideline.fhir.dosage import dosage
+from guideline.fhir.extensions import record_extension
 
 # Reference type -> MeSH publication type in the citation-artifact-classifier system.
 PUBLICATION_TYPES = {"guideline": ("D017065", "Practice Guideline"),
@@ -101,6 +102,9 @@ def citation(reference: Record) -> dict[str, Any]:
         resource["meta"] = {"profile": [c.PROFILES[profile]]}
     if data.get("notes"):
         resource["note"] = [{"text": data["notes"]}]
+    extensions = record_extension(data)
+    if extensions:
+        resource["extension"] = extensions
     return resource
 
 
@@ -157,7 +161,9 @@ def activities(scope: Scope, record: Record) -> list[dict[str, Any]]:
     found = []
     for agent in agents(record):
         known = scope.vocabulary.concepts.get(agent)
-        doses = [d for d in record.list_of("dosing") if isinstance(d, dict) and d.get("agent") == agent]
+        # Each Dosage's sequence is the entry's place in the record's dosing list, so the order survives.
+        doses = [(n, d) for n, d in enumerate(record.list_of("dosing"), 1)
+                 if isinstance(d, dict) and d.get("agent") == agent]
         resource_id = c.fhir_id("activity", record.id, agent)
         activity: dict[str, Any] = {
             "resourceType": "ActivityDefinition", "id": resource_id, "meta": {"profile": [c.PROFILES["action"]]},
@@ -167,7 +173,7 @@ def activities(scope: Scope, record: Record) -> list[dict[str, Any]]:
             "code": concept_of(scope, agent), "intent": "proposal",
             "doNotPerform": record.get("direction") == "against"}
         if doses:
-            activity["dosage"] = [dosage(dose, index) for index, dose in enumerate(doses, 1)]
+            activity["dosage"] = [dosage(dose, index) for index, dose in doses]
         found.append(activity)
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any
 
 from guideline import __version__
@@ -60,13 +61,34 @@ def text(findings: list[Finding], rules: dict[str, Rule], *, colour: bool = Fals
             extras.append(f"from {f.source.file}:{f.source.line}")
         for extra in map(_terminal_safe, extras):
             lines.append(f"    {_DIM}{extra}{_RESET}" if colour else f"    {extra}")
+    lines.append(summary_line(findings))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(findings: list[Finding]) -> str:
+    """The text report's last line: what `validate --quiet` prints when the run fails."""
     summary = summarize(findings)
     counts = summary["by_severity"]
     tail = f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
     if summary["waived"]:
         tail += f", {summary['waived']} waived"
-    lines.append(tail)
-    return "\n".join(lines) + "\n"
+    return tail
+
+
+def statistics(findings: list[Finding], rules: dict[str, Rule]) -> str:
+    """`validate --statistics`: findings per rule, most frequent first, with the severity they were reported at
+    and the rule's title."""
+    counts: dict[str, Counter[str]] = {}
+    for f in findings:
+        counts.setdefault(f.rule, Counter())["waived" if f.waiver else f.severity.value] += 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1].total(), item[0]))
+    width = max((len(str(levels.total())) for _, levels in rows), default=1)
+    lines = []
+    for rule_id, levels in rows:
+        shown = ",".join(level for level, _ in levels.most_common())
+        title = rules[rule_id].title if rule_id in rules else ""
+        lines.append(f"{levels.total():>{width}}  {rule_id:<7} {shown:<8} {title}".rstrip())
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _location_json(location: Location) -> dict[str, Any]:

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from markupsafe import escape
 
-from guideline.findings import Finding
-from guideline.render.values import display_value
-from guideline.report.model import Elsewhere, FieldChange, FileEntry, Place, RecordChange, Report
+from guideline.render.board import REVIEW_LABELS, FindingLine, Line, card, finding_lines, grouped
+from guideline.report.model import Elsewhere, FileEntry, RecordChange, Report, Segment
 
-_REVIEW_LABELS = {"approved": "approved for this content", "stale": "approval stale", "awaiting": "awaiting review",
-                  "retired": "retired", "removed": "removed without retirement"}
+_TAGS = {"delete": "del", "insert": "ins"}
 
 _CSS = """
 :root { --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg-soft: #f6f8fa; --material: #b35900;
@@ -47,21 +45,28 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .badge.material { border-color: var(--material); color: var(--material); }
 .badge.added { color: var(--ins-fg); } .badge.removed { color: var(--del-fg); }
 .review-stale, .review-removed { color: var(--err); } .review-approved { color: var(--ins-fg); }
-.where { margin: 0 0 .5rem; color: var(--muted); font-size: .9rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; table-layout: fixed; }
 th, td { border: 1px solid var(--line); padding: .35rem .5rem; vertical-align: top; text-align: left;
   overflow-wrap: anywhere; }
 thead th { background: var(--bg-soft); }
-table.sbs col.name { width: 14%; } table.sbs col.side { width: 43%; }
-td.value { white-space: pre-wrap; }
-td.absent { color: var(--muted); font-style: italic; }
-tr.material th { color: var(--material); }
-tr.material th::after { content: " \\25B2 material"; font-size: .75rem; font-weight: 600; }
+.labels { margin: 0 0 .3rem; display: flex; flex-wrap: wrap; gap: .4rem; }
+h3.statement { display: block; font-size: 1.1rem; font-weight: 600; margin: 0 0 .4rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: 0 0 .5rem; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+.note-line { margin: .2rem 0; }
+ul.tree { margin: .5rem 0; padding-left: 1.2rem; } ul.tree ul { padding-left: 1.4rem; }
+ul.tree li { margin: .1rem 0; } ul.tree .label { font-weight: 600; }
+ul.tree li.material > .label { color: var(--material); }
+ul.tree li.material > .label::after { content: " \\25B2 material"; font-size: .75rem; }
+ul.tree .sign { font-weight: 700; } ul.tree li.added > .sign { color: var(--ins-fg); }
+ul.tree li.removed > .sign { color: var(--del-fg); }
+.secondary { color: var(--muted); font-size: .8rem; margin: .5rem 0 0; overflow-wrap: anywhere; }
 del { background: var(--del-bg); color: var(--del-fg); text-decoration: line-through; }
 ins { background: var(--ins-bg); color: var(--ins-fg); text-decoration: underline; }
 ul.findings { margin: .4rem 0; padding-left: 1.2rem; }
 ul.findings li.introduced::marker { content: "+ "; color: var(--err); }
 ul.findings li.resolved::marker { content: "\\2713  "; color: var(--ins-fg); }
+ul.findings li.reworded::marker { content: "\\270E  "; color: var(--warn); }
 ul.findings li.open::marker { content: "\\2022  "; color: var(--muted); }
 .sev-error { color: var(--err); font-weight: 600; } .sev-warning { color: var(--warn); font-weight: 600; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
@@ -119,92 +124,81 @@ def e(value: object) -> str:
     return str(escape(value))
 
 
-def _words(change: FieldChange, side: str) -> str:
-    shown, tag = ("delete", "del") if side == "before" else ("insert", "ins")
-    return "".join(f"<{tag}>{e(s.text)}</{tag}>" if s.op == shown else e(s.text)
-                   for s in change.words if s.op in ("equal", shown))
+def value(segments: Iterable[Segment]) -> str:
+    """Record text, escaped and isolated (bidi controls stay inside), removed words struck, added ones marked."""
+    inner = "".join(f"<{_TAGS[s.op]}>{e(s.text)}</{_TAGS[s.op]}>" if s.op in _TAGS else e(s.text)
+                    for s in segments)
+    return f"<bdi>{inner}</bdi>"
 
 
-def _value_cell(change: FieldChange, side: str) -> str:
-    value = change.before if side == "before" else change.after
-    if value is None:
-        return f'<td class="{side} absent">{"not present" if side == "before" else "removed"}</td>'
-    text = _words(change, side) if change.words else e(display_value(value))
-    return f'<td class="{side} value">{text}</td>'
+def _text(text: str) -> str:
+    return value((Segment("equal", text),))
 
 
-def _place_text(place: Place) -> str:
-    text = f'<span class="mono">{e(place.file)}</span> line {place.line}'
-    if place.section:
-        text += f" · section <code>{e(place.section)}</code>"
-        if place.group:
-            text += f" / <code>{e(place.group)}</code>"
-    return text
+def _finding_item(line: FindingLine) -> str:
+    return (f'<li class="{line.status}"><span class="muted">{line.status}</span> '
+            f'<span class="sev-{e(line.severity)}">{e(line.severity.capitalize())}</span>: '
+            f'<span dir="auto">{value(line.sentence)}</span> '
+            f'<span class="muted mono">{e(line.rule)} · {e(line.where)}</span></li>')
 
 
-def _finding_item(finding: Finding, kind: str) -> str:
-    label = {"introduced": "introduced", "resolved": "resolved", "open": "still open"}[kind]
-    hint = f' <span class="muted">Hint: {e(finding.hint)}</span>' if finding.hint else ""
-    return (f'<li class="{kind}"><span class="muted">{label}</span> '
-            f'<span class="sev-{e(finding.severity.value)}">{e(finding.severity.value)}</span> '
-            f'<code>{e(finding.rule)}</code> {e(finding.message)} '
-            f'<span class="muted mono">{e(finding.file)}:{finding.line}</span>{hint}</li>')
+def _findings_list(lines: Iterable[FindingLine]) -> str:
+    items = "".join(_finding_item(line) for line in lines)
+    return f'<ul class="findings">{items}</ul>' if items else ""
 
 
-def _findings_list(introduced: Iterable[Finding], resolved: Iterable[Finding],
-                   still_open: Iterable[Finding] = ()) -> str:
-    items = ([_finding_item(f, "introduced") for f in introduced] + [_finding_item(f, "resolved") for f in resolved]
-             + [_finding_item(f, "open") for f in still_open])
-    return f'<ul class="findings">{"".join(items)}</ul>' if items else ""
+def _tree_item(line: Line) -> str:
+    kind = {"+": "added", "−": "removed"}.get(line.sign, "changed") + (" material" if line.material else "")
+    sign = f'<span class="sign">{e(line.sign)}</span> ' if line.sign else ""
+    shown = f' <span class="value" dir="auto">{value(line.value)}</span>' if line.value else ""
+    return f'<li class="{kind}">{sign}<span class="label">{e(line.label)}</span>{shown}'
 
 
-def _change(change: RecordChange, index: int, base_label: str, head_label: str) -> str:
+def _tree(lines: Sequence[Line]) -> str:
+    """The change tree as nested lists (a line is at most one level deeper than the one before it)."""
+    if not lines:
+        return ""
+    out = ['<ul class="tree">']
+    depth = 0
+    for number, line in enumerate(lines):
+        if line.depth > depth:
+            out.append("<ul>")
+            depth += 1
+        elif number:
+            out.append("</li>")
+            out.extend("</ul></li>" for _ in range(depth - line.depth))
+            depth = line.depth
+        out.append(_tree_item(line))
+    out.append("</li>" + "</ul></li>" * depth + "</ul>")
+    return "".join(out)
+
+
+def _change(change: RecordChange, index: int) -> str:
+    item = card(change)
     classes = "change filterable" + (" material" if change.material else "")
-    badges = [f'<span class="badge {e(change.change)}">{e(change.change)}</span>',
-              f"<code>{e(change.id)}</code>", f'<span class="muted">{e(change.kind)}</span>']
-    if change.material:
-        badges.append('<span class="badge material">material</span>')
-    elif change.materiality != "none":
-        badges.append(f'<span class="badge">{e(change.materiality)}</span>')
+    badges = [f'<span class="badge {e(change.change)}">{e(item.labels[0])}</span>']
+    badges += [f'<span class="badge{" material" if label == "material" else ""}">{e(label)}</span>'
+               for label in item.labels[1:-1 if change.review else None]]
     if change.review:
         badges.append(f'<span class="badge review-{e(change.review.status)}" title="{e(change.review.detail)}">'
-                      f"{e(_REVIEW_LABELS.get(change.review.status, change.review.status))}</span>")
-    parts = [f'<article class="{classes}" id="change-{index}" data-topics="{e(" ".join(change.topics))}">',
-             f"<h3>{' '.join(badges)}</h3>", f'<p class="where">{_place_text(change.place)}']
-    if change.renamed_from:
-        parts.append(f" · renamed from <code>{e(change.renamed_from)}</code> (matched by content)")
-    if change.moved and change.base:
-        parts.append(f" · moved from {_place_text(change.base)}")
-    if change.review and not change.review.detail.startswith("review_state:"):
-        parts.append(f" · review: {e(change.review.detail)}")
-    parts.append("</p>")
-    if change.fields:
-        parts.append(f'<table class="sbs"><colgroup><col class="name"><col class="side"><col class="side"></colgroup>'
-                     f"<thead><tr><th>Field</th><th>Before ({e(base_label)})</th><th>After ({e(head_label)})</th>"
-                     f"</tr></thead><tbody>")
-        for item in change.fields:
-            row_class = "material" if item.material else e(item.category)
-            parts.append(f'<tr class="{row_class}"><th>{e(item.name)}</th>{_value_cell(item, "before")}'
-                         f'{_value_cell(item, "after")}</tr>')
-        parts.append("</tbody></table>")
-    if change.citations_added or change.citations_removed:
-        added = ", ".join(f"<ins>{e(c)}</ins>" for c in change.citations_added)
-        removed = ", ".join(f"<del>{e(c)}</del>" for c in change.citations_removed)
-        parts.append(f"<p>Citations: {' '.join(x for x in (added, removed) if x)}</p>")
-    if change.cited_by:
-        parts.append("<p>Cited by: " + ", ".join(f"<code>{e(c)}</code>" for c in change.cited_by) + "</p>")
-    parts.append(_findings_list(change.findings.introduced, change.findings.resolved, change.findings.still_open))
-    parts.append("</article>")
-    return "".join(parts)
+                      f"{e(item.labels[-1])}</span>")
+    facts = "".join(f"<dt>{e(name)}</dt><dd dir=\"auto\">{_text(text)}</dd>" for name, text in item.facts)
+    notes = "".join(f'<p class="note-line" dir="auto">{_text(note)}</p>' for note in item.notes)
+    return (f'<article class="{classes}" id="change-{index}" data-topics="{e(" ".join(change.topics))}">'
+            f'<p class="labels">{" ".join(badges)}</p>'
+            f'<h3 class="statement" dir="auto">{value(item.statement)}</h3>'
+            + (f'<dl class="facts">{facts}</dl>' if facts else "") + notes + _tree(item.lines)
+            + _findings_list(item.findings) + f'<p class="secondary mono">{_text(item.secondary)}</p></article>')
 
 
 def _elsewhere(items: Iterable[Elsewhere]) -> str:
     out = []
     for entry in items:
         label = f"<code>{e(entry.record)}</code>" if entry.record else '<span class="muted">(file)</span>'
+        delta = entry.findings
         out.append(f'<article class="elsewhere filterable" data-topics="{e(entry.topic or "")}">'
-                   f'<h3><span class="mono">{e(entry.file)}</span> {label}</h3>'
-                   f"{_findings_list(entry.findings.introduced, entry.findings.resolved)}</article>")
+                   f'<h3>{label} <span class="mono muted">{e(entry.file)}</span></h3>'
+                   f"{_findings_list(finding_lines(delta.introduced, delta.resolved, delta.changed))}</article>")
     return "".join(out)
 
 
@@ -213,8 +207,9 @@ def _problems(files: Iterable[FileEntry]) -> str:
     for entry in files:
         for side, items in (("base", entry.base_problems), ("head", entry.head_problems)):
             for finding in items:
-                rows.append(f'<tr><td class="mono">{e(entry.path)}</td><td>{side}</td><td><code>{e(finding.rule)}</code> '
-                            f"{e(finding.message)} (line {finding.line})</td><td>{len(entry.not_compared)}</td></tr>")
+                rows.append(f'<tr><td class="mono">{e(entry.path)}</td><td>{side}</td><td>{_text(finding.message)} '
+                            f'<span class="muted mono">{e(finding.rule)}, line {finding.line}</span></td>'
+                            f"<td>{len(entry.not_compared)}</td></tr>")
     if not rows:
         return ""
     return ('<section><h2>Files that could not be read</h2><table><thead><tr><th>File</th><th>Side</th>'
@@ -235,10 +230,10 @@ def _summary(report: Report) -> str:
     findings = report.findings_counts()
     if findings is not None:
         cards += [("findings introduced", findings["introduced"], ""), ("resolved", findings["resolved"], ""),
-                  ("still open", findings["still_open"], "")]
+                  ("reworded", findings["changed"], ""), ("still open", findings["still_open"], "")]
     items = "".join(f'<li class="{cls}"><b>{value}</b>{e(label)}</li>' for label, value, cls in cards)
     review = report.review_counts()
-    review_text = " · ".join(f"{n} {e(_REVIEW_LABELS[s])}" for s, n in review.items() if n)
+    review_text = " · ".join(f"{n} {e(REVIEW_LABELS[s])}" for s, n in review.items() if n)
     notes = "".join(f'<p class="note">{e(note)}</p>' for note in report.notes)
     source = e(report.review_source.replace("_", " "))
     return (f'<ul class="cards">{items}</ul>'
@@ -257,23 +252,15 @@ def _revision_text(report: Report) -> str:
 
 
 def render(report: Report, *, full_report: str | None = None) -> str:
-    base_label = report.base.short
-    head_label = report.head.short
-    groups: list[tuple[str, str, list[str]]] = []
-    for index, change in enumerate(report.changes, 1):
-        if change.kind == "reference":
-            key, title = "\x01references", "References"
-        elif change.topics:
-            key, title = change.topics[0], f"Topic {change.topics[0]}"
-        else:
-            key, title = "\x02other", "Other records"
-        if not groups or groups[-1][0] != key:
-            groups.append((key, title, []))
-        groups[-1][2].append(_change(change, index, base_label, head_label))
-    body = "".join(f'<section class="group"><h2>{e(title)}</h2>{"".join(items)}</section>'
-                   for _, title, items in groups)
-    if not report.changes:
-        body = "<p>No record changed.</p>"
+    sections: list[str] = []
+    index = 0
+    for title, items in grouped(report.changes):
+        articles = []
+        for change in items:
+            index += 1
+            articles.append(_change(change, index))
+        sections.append(f'<section class="group"><h2>{e(title)}</h2>{"".join(articles)}</section>')
+    body = "".join(sections) if report.changes else "<p>No record changed.</p>"
     elsewhere = _elsewhere(report.elsewhere)
     if elsewhere:
         body += f'<section class="group"><h2>Findings on records the change did not touch</h2>{elsewhere}</section>'
@@ -306,9 +293,9 @@ def render(report: Report, *, full_report: str | None = None) -> str:
 {body}
 </main>
 <footer>Generated by guideline {e(report.version)} from git revisions {e(report.base.commit)} and \
-{e("the working tree" if report.head.worktree else report.head.commit)}. Before/after values are the records' \
-top-level fields; <del>struck</del> text was removed, <ins>underlined</ins> text was added; material fields need \
-board re-approval.</footer>
+{e("the working tree" if report.head.worktree else report.head.commit)}. Each change shows only what differs, item \
+by item; <del>struck</del> text was removed, <ins>underlined</ins> text was added; material fields need board \
+re-approval.</footer>
 <script>{_SCRIPT}</script>
 </body>
 </html>

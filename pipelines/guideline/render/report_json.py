@@ -13,10 +13,13 @@ from guideline.report.model import (
     Elsewhere,
     FieldChange,
     FileEntry,
+    FindingChange,
     FindingDelta,
     Place,
     RecordChange,
     Report,
+    Segment,
+    ValueChange,
 )
 
 
@@ -44,16 +47,39 @@ def _findings(findings: tuple[Finding, ...]) -> list[dict[str, Any]]:
     return [finding_json(f) for f in findings]
 
 
+def _changed(changes: tuple[FindingChange, ...]) -> list[dict[str, Any]]:
+    return [{"before": finding_json(c.before), "after": finding_json(c.after), "words": _words(c.words)}
+            for c in changes]
+
+
 def _delta(delta: FindingDelta) -> dict[str, Any]:
     return {"introduced": _findings(delta.introduced), "resolved": _findings(delta.resolved),
-            "still_open": _findings(delta.still_open)}
+            "changed": _changed(delta.changed), "still_open": _findings(delta.still_open)}
+
+
+def _words(words: tuple[Segment, ...]) -> list[dict[str, str]]:
+    return [{"op": s.op, "text": s.text} for s in words]
+
+
+def _value_change(node: ValueChange) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": node.label, "op": node.op, "before": json_value(node.before),
+                           "after": json_value(node.after)}
+    if node.words:
+        out["words"] = _words(node.words)
+    if node.unit:
+        out["unit"] = node.unit
+    if node.children:
+        out["children"] = [_value_change(c) for c in node.children]
+    return out
 
 
 def _field(change: FieldChange) -> dict[str, Any]:
     out: dict[str, Any] = {"name": change.name, "category": change.category, "material": change.material,
                            "before": json_value(change.before), "after": json_value(change.after)}
     if change.words:
-        out["words"] = [{"op": s.op, "text": s.text} for s in change.words]
+        out["words"] = _words(change.words)
+    if change.changes:
+        out["changes"] = [_value_change(c) for c in change.changes]
     return out
 
 
@@ -70,6 +96,8 @@ def _change(change: RecordChange) -> dict[str, Any]:
         "base": _place(change.base),
         "head": _place(change.head),
         "statement": change.statement,
+        "clinical": {"section": change.clinical.section, "section_before": change.clinical.section_before,
+                     "grading": change.clinical.grading, "population": change.clinical.population},
         "fields": [_field(f) for f in change.fields],
         "citations": {"added": list(change.citations_added), "removed": list(change.citations_removed)},
         "cited_by": list(change.cited_by),
@@ -86,7 +114,8 @@ def _file(entry: FileEntry) -> dict[str, Any]:
 
 def _elsewhere(entry: Elsewhere) -> dict[str, Any]:
     return {"file": entry.file, "record": entry.record, "topic": entry.topic,
-            "introduced": _findings(entry.findings.introduced), "resolved": _findings(entry.findings.resolved)}
+            "introduced": _findings(entry.findings.introduced), "resolved": _findings(entry.findings.resolved),
+            "changed": _changed(entry.findings.changed)}
 
 
 def report_document(report: Report) -> dict[str, Any]:

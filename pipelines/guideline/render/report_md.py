@@ -1,8 +1,8 @@
 """The board report as Markdown for a pull-request comment.
 
-GitHub caps a comment at 65,536 characters: the summary always fits, record sections are added while they
-fit, and the rest is summarised with a pointer to the full report. All record text is escaped: HTML is
-turned into entities and Markdown control characters get a backslash, so text renders as text.
+GitHub caps a comment at 65,536 characters: the summary always fits, then whole topics are added while they fit;
+a topic that does not is named with a pointer to the full HTML report, never cut. All record text is escaped:
+HTML is turned into entities and Markdown control characters get a backslash, so text renders as text.
 """
 
 from __future__ import annotations
@@ -11,132 +11,73 @@ import html
 import re
 from collections.abc import Iterable
 
-from guideline.findings import Finding, Severity
-from guideline.render.values import display_value
-from guideline.report.model import Elsewhere, FieldChange, RecordChange, Report
+from guideline.render.board import REVIEW_LABELS, Card, FindingLine, Line, card, finding_lines, grouped, isolate
+from guideline.report.model import Elsewhere, Report, Segment
 
 LIMIT = 65_536
 # Room kept for the closing note; the budget is counted in UTF-8 bytes, which is never less than characters.
-_RESERVE = 1_200
-_CELL_MAX = 1_500
+_RESERVE = 2_000
 _FILES_SHOWN = 20
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
-_CHANGE_LABELS = {"added": "Added", "removed": "Removed", "modified": "Modified", "renamed": "Renamed",
-                  "moved": "Moved"}
-_REVIEW_LABELS = {"approved": "approved", "stale": "approval stale", "awaiting": "awaiting review",
-                  "retired": "retired", "removed": "removed without retirement"}
-_SEVERITY = {Severity.ERROR: "**error**", Severity.WARNING: "warning", Severity.INFO: "info"}
+_TAGS = {"delete": "del", "insert": "ins"}
+_SEVERITY = {"error": "**Error**", "warning": "Warning", "info": "Note"}
+_STATUS = {"introduced": "🆕 introduced", "resolved": "✅ resolved", "reworded": "✏️ reworded"}
 
 
-def md(text: str, *, limit: int | None = None, keep_indent: bool = False) -> str:
-    """Record text as inert Markdown: no HTML, no emphasis, links, tables, lists or @-mentions."""
-    if limit is not None and len(text) > limit:
-        text = text[:limit] + "…"
-    text = html.escape(text, quote=False)
+def md(text: str) -> str:
+    """Record text as inert Markdown: no HTML, no emphasis, links, tables, lists or @-mentions, no bidi leak."""
+    text = html.escape(isolate(text), quote=False)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     # A word joiner after @ keeps GitHub from notifying whoever a statement happens to name.
     text = text.replace("@", "@\u2060")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    lines = text.split("\n")
-    return "<br>".join(_keep_indent(line) for line in lines) if keep_indent else "<br>".join(lines)
-
-
-def _keep_indent(line: str) -> str:
-    stripped = line.lstrip(" ")
-    return "&nbsp;" * (len(line) - len(stripped)) + stripped
+    return "<br>".join(text.split("\n"))
 
 
 def code(text: str) -> str:
     return f"<code>{md(text)}</code>"
 
 
-def _words(change: FieldChange, side: str) -> str:
-    shown = "delete" if side == "before" else "insert"
-    tag = "del" if side == "before" else "ins"
-    parts: list[str] = []
-    budget = _CELL_MAX
-    for segment in change.words:
-        if segment.op not in ("equal", shown):
-            continue
-        text = md(segment.text, limit=max(budget, 1))
-        budget -= len(segment.text)
-        parts.append(f"<{tag}>{text}</{tag}>" if segment.op == shown else text)
-        if budget <= 0:
-            break
-    return "".join(parts)
+def value(segments: Iterable[Segment]) -> str:
+    """A value with removed words struck (<del>) and added words marked (<ins>)."""
+    return "".join(f"<{_TAGS[s.op]}>{md(s.text)}</{_TAGS[s.op]}>" if s.op in _TAGS else md(s.text)
+                   for s in segments)
 
 
-def _cell(change: FieldChange, side: str) -> str:
-    value = change.before if side == "before" else change.after
-    if value is None:
-        return "—"
-    if change.words:
-        return _words(change, side)
-    return md(display_value(value), limit=_CELL_MAX, keep_indent=True)
+def _finding(line: FindingLine) -> str:
+    severity = _SEVERITY.get(line.severity, line.severity)
+    return (f"- {_STATUS[line.status]} {severity}: {value(line.sentence)} "
+            f"<sub>{md(line.rule)} · {md(line.where)}</sub>")
 
 
-def _finding_line(finding: Finding, verb: str) -> str:
-    record = f" {code(finding.record)}" if finding.record else ""
-    return (f"- {verb} {_SEVERITY[finding.severity]} {md(finding.rule)} {md(finding.message, limit=400)} "
-            f"({md(finding.file)} line {finding.line}){record}")
+def _line(line: Line) -> str:
+    pad = "  " * line.depth
+    sign = f"**{line.sign}** " if line.sign else ""
+    label = f"**{md(line.label)}** (material)" if line.material else md(line.label)
+    shown = f" {value(line.value)}" if line.value else ""
+    return f"{pad}- {sign}{label}{shown}"
 
 
-def _change_section(change: RecordChange) -> str:
-    place = change.place
-    title = [f"#### {_CHANGE_LABELS[change.change]}: {code(change.id)} ({change.kind})"]
-    if change.material:
-        title.append("**material**")
-    elif change.materiality != "none":
-        title.append(change.materiality)
-    if change.review:
-        title.append(_REVIEW_LABELS.get(change.review.status, change.review.status))
-    lines = [" · ".join(title), ""]
-    where = f"{md(place.file)} line {place.line}"
-    if place.section:
-        where += f" · section {code(place.section)}" + (f" / {code(place.group)}" if place.group else "")
-    lines.append(where + "  ")
-    if change.renamed_from:
-        lines.append(f"Renamed from {code(change.renamed_from)} (matched by content)  ")
-    if change.moved and change.base and change.head:
-        lines.append(f"Moved from {md(change.base.file)}"
-                     + (f" section {code(change.base.section)}" if change.base.section else "")
-                     + (f" / {code(change.base.group)}" if change.base.group else "") + "  ")
-    if change.review and not change.review.detail.startswith("review_state:"):
-        lines.append(f"Review: {md(change.review.detail)}  ")
-    if change.fields:
-        lines += ["", "| Field | Before | After |", "|---|---|---|"]
-        for item in change.fields:
-            name = f"**{md(item.name)}** (material)" if item.material else f"{md(item.name)} ({item.category})"
-            lines.append(f"| {name} | {_cell(item, 'before')} | {_cell(item, 'after')} |")
-        lines.append("")
-    if change.citations_added or change.citations_removed:
-        parts = []
-        if change.citations_added:
-            parts.append("added " + ", ".join(code(c) for c in change.citations_added))
-        if change.citations_removed:
-            parts.append("removed " + ", ".join(code(c) for c in change.citations_removed))
-        lines.append("Citations: " + "; ".join(parts) + "  ")
-    if change.cited_by:
-        lines.append("Cited by: " + ", ".join(code(c) for c in change.cited_by[:20])
-                     + (f" and {len(change.cited_by) - 20} more" if len(change.cited_by) > 20 else "") + "  ")
-    delta = change.findings
-    if delta.introduced or delta.resolved:
-        lines.append("")
-        lines += [_finding_line(f, "🆕 introduced") for f in delta.introduced]
-        lines += [_finding_line(f, "✅ resolved") for f in delta.resolved]
-    if delta.still_open:
-        rules = sorted({f.rule for f in delta.still_open})
-        lines.append(f"- still open: {len(delta.still_open)} ({', '.join(md(r) for r in rules)})")
+def _change_section(item: Card) -> str:
+    lines = [f"#### {value(item.statement)}", "", " · ".join(f"**{md(x)}**" if x == "material" else md(x)
+                                                         for x in item.labels) + "  "]
+    lines += [f"{md(name)}: {md(text)}  " for name, text in item.facts]
+    lines += [md(note) + "  " for note in item.notes]
+    if item.lines:
+        lines += [""] + [_line(line) for line in item.lines]
+    if item.findings:
+        lines += [""] + [_finding(f) for f in item.findings]
+    lines += ["", f"<sub>{md(item.secondary)}</sub>"]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _elsewhere_section(items: Iterable[Elsewhere]) -> list[str]:
     out = []
     for entry in items:
-        label = code(entry.record) if entry.record else "(file)"
-        out.append(f"**{md(entry.file)}** {label}" + (f" · topic {code(entry.topic)}" if entry.topic else ""))
-        out += [_finding_line(f, "🆕 introduced") for f in entry.findings.introduced]
-        out += [_finding_line(f, "✅ resolved") for f in entry.findings.resolved]
+        label = md(entry.record) if entry.record else "(file)"
+        out.append(f"**{label}**" + (f" · topic {md(entry.topic)}" if entry.topic else ""))
+        delta = entry.findings
+        out += [_finding(f) for f in finding_lines(delta.introduced, delta.resolved, delta.changed)]
         out.append("")
     return out
 
@@ -158,9 +99,9 @@ def _header(report: Report) -> str:
     if findings is not None:
         lines.append(f"**Findings:** {findings['introduced']} introduced ({findings['introduced_errors']} error(s), "
                      f"{findings['introduced_warnings']} warning(s)) · {findings['resolved']} resolved · "
-                     f"{findings['still_open']} still open  ")
+                     f"{findings['changed']} reworded · {findings['still_open']} still open  ")
     review = report.review_counts()
-    shown = [f"{n} {_REVIEW_LABELS[s]}" for s, n in review.items() if n]
+    shown = [f"{n} {REVIEW_LABELS[s]}" for s, n in review.items() if n]
     if shown:
         lines.append(f"**Review** (from {md(report.review_source.replace('_', ' '))}): " + " · ".join(shown) + "  ")
     if report.files:
@@ -175,8 +116,8 @@ def _header(report: Report) -> str:
         for entry in problems:
             for side, items in (("base", entry.base_problems), ("head", entry.head_problems)):
                 for finding in items:
-                    lines.append(f"- {md(entry.path)} at {side}: {md(finding.rule)} {md(finding.message, limit=400)} "
-                                 f"(line {finding.line})")
+                    lines.append(f"- {md(entry.path)} at {side}: {md(finding.message)} "
+                                 f"({md(finding.rule)}, line {finding.line})")
             if entry.not_compared:
                 lines.append(f"  - not compared: {len(entry.not_compared)} record(s)")
     if not report.changes and not report.elsewhere:
@@ -184,36 +125,30 @@ def _header(report: Report) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _topic_block(title: str, cards: Iterable[Card]) -> str:
+    return f"\n### {md(title)}\n\n" + "\n".join(_change_section(c) for c in cards)
+
+
 def render(report: Report, *, full_report: str | None = None) -> str:
-    out = [_header(report)]
-    used = len(out[0].encode("utf-8"))
-    budget = LIMIT - _RESERVE
-    skipped = 0
-    topic: str | None = "\x00"
-    for change in report.changes:
-        section = ""
-        group = change.topics[0] if change.topics and change.kind != "reference" else None
-        group_title = "References" if change.kind == "reference" else f"Topic {code(group)}" if group else "Other"
-        key = "\x01references" if change.kind == "reference" else group
-        if key != topic:
-            section = f"\n### {group_title}\n\n"
-        section += _change_section(change) + "\n"
-        size = len(section.encode("utf-8"))
-        if skipped or used + size > budget:
-            skipped += 1
-            continue
-        topic = key
-        out.append(section)
-        used += size
+    """The report; whole topics while they fit in one comment, the others named with a pointer."""
+    blocks = [(title, _topic_block(title, (card(c) for c in items)), len(items))
+              for title, items in grouped(report.changes)]
     elsewhere = _elsewhere_section(report.elsewhere)
     if elsewhere:
-        block = "\n### Findings on records the change did not touch\n\n" + "\n".join(elsewhere)
-        if not skipped and used + len(block.encode("utf-8")) <= budget:
-            out.append(block)
-        else:
-            skipped += len(report.elsewhere)
-    if skipped:
-        pointer = f" Full report: {md(full_report)}" if full_report else ""
-        out.append(f"\n---\n_{skipped} more section(s) not shown: a comment holds at most {LIMIT:,} characters."
-                   f"{pointer}_\n")
+        title = "Findings on records the change did not touch"
+        blocks.append((title, f"\n### {title}\n\n" + "\n".join(elsewhere), len(report.elsewhere)))
+    out = [_header(report)]
+    used = len(out[0].encode("utf-8"))
+    left_out: list[tuple[str, int]] = []
+    for title, block, count in blocks:
+        size = len(block.encode("utf-8"))
+        if left_out or used + size > LIMIT - _RESERVE:
+            left_out.append((title, count))
+            continue
+        out.append(block)
+        used += size
+    if left_out:
+        pointer = f" They are in the full report: {md(full_report)}" if full_report else ""
+        names = ", ".join(f"{md(title)} ({count})" for title, count in left_out)
+        out.append(f"\n---\n_Not shown here, as a comment holds at most {LIMIT:,} characters: {names}.{pointer}_\n")
     return "".join(out)

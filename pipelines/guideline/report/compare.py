@@ -17,6 +17,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from guideline.corpus.cache import Cache
 from guideline.corpus.loader import DEFAULT_MAX_BYTES, TOO_LARGE, Document
@@ -29,7 +30,7 @@ from guideline.errors import ConfigError, GuidelineError
 from guideline.findings import Finding, Location, Severity
 from guideline.git.revisions import FileChange, Repository, Revision
 from guideline.report.delta import findings_delta
-from guideline.report.model import Elsewhere, FileEntry, FindingDelta, RecordChange, Report, Review
+from guideline.report.model import Elsewhere, FileEntry, FindingChange, FindingDelta, RecordChange, Report, Review
 from guideline.report.records import diff_records
 from guideline.report.status import review_status, workflow_reviews
 
@@ -293,24 +294,26 @@ def _attribute(changes: list[RecordChange], delta: FindingDelta, base: _Side,
     """Hang each finding on the changed record it is about; the rest go under 'elsewhere' by file and record."""
     by_head = {(c.head.file, c.head.id): i for i, c in enumerate(changes) if c.head}
     by_base = {(c.base.file, c.base.id): i for i, c in enumerate(changes) if c.base}
-    per_change: dict[int, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
-    other: dict[tuple[str, str | None], dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
-    for bucket, findings, index in (("introduced", delta.introduced, by_head), ("resolved", delta.resolved, by_base),
-                                    ("still_open", delta.still_open, by_head)):
-        for finding in findings:
+    per_change: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    other: dict[tuple[str, str | None], dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    buckets: tuple[tuple[str, Sequence[Any], dict[tuple[str, str], int]], ...] = (
+        ("introduced", delta.introduced, by_head), ("resolved", delta.resolved, by_base),
+        ("still_open", delta.still_open, by_head), ("changed", delta.changed, by_head))
+    for bucket, items, index in buckets:
+        for item in items:
+            finding: Finding = item.after if isinstance(item, FindingChange) else item
             position = index.get((finding.file, finding.record)) if finding.record else None
             if position is not None:
-                per_change[position][bucket].append(finding)
+                per_change[position][bucket].append(item)
             elif bucket != "still_open":
-                other[(finding.file, finding.record)][bucket].append(finding)
-    out = [replace(c, findings=FindingDelta(*(tuple(per_change[i][b]) for b in ("introduced", "resolved",
-                                                                                  "still_open"))))
+                other[(finding.file, finding.record)][bucket].append(item)
+    names = ("introduced", "resolved", "still_open", "changed")
+    out = [replace(c, findings=FindingDelta(*(tuple(per_change[i][b]) for b in names)))
            if i in per_change else c for i, c in enumerate(changes)]
     elsewhere = []
-    for (file, record), buckets in sorted(other.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+    for (file, record), found in sorted(other.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         topic = None
         if record:
             topic = head.topics.get((file, record)) or base.topics.get((file, record))
-        elsewhere.append(Elsewhere(file, record, topic, FindingDelta(tuple(buckets["introduced"]),
-                                                                     tuple(buckets["resolved"]))))
+        elsewhere.append(Elsewhere(file, record, topic, FindingDelta(*(tuple(found[b]) for b in names))))
     return out, tuple(elsewhere)

@@ -24,12 +24,30 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class ValueChange:
+    """One changed place inside a field's value: a leaf shown before → after (words: its word diff), an item
+    added or removed whole, or an item or mapping whose children changed (op "changed", children set).
+
+    unit is shown after a changed amount whose unit stayed the same ("dose 100 → 400 IU")."""
+
+    label: str
+    op: str
+    before: Any = None
+    after: Any = None
+    words: tuple[Segment, ...] = ()
+    unit: str = ""
+    children: tuple[ValueChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class FieldChange:
     name: str
     category: str
     before: Any
     after: Any
     words: tuple[Segment, ...] = ()
+    # For a mapping or a list on both sides: what changed inside it, item by item.
+    changes: tuple[ValueChange, ...] = ()
 
     @property
     def material(self) -> bool:
@@ -49,13 +67,34 @@ class Place:
 
 
 @dataclass(frozen=True)
+class FindingChange:
+    """The same finding (rule, record, subject) at both revisions, reworded."""
+
+    before: Finding
+    after: Finding
+    words: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
 class FindingDelta:
     introduced: tuple[Finding, ...] = ()
     resolved: tuple[Finding, ...] = ()
     still_open: tuple[Finding, ...] = ()
+    changed: tuple[FindingChange, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.introduced or self.resolved or self.still_open)
+        return bool(self.introduced or self.resolved or self.still_open or self.changed)
+
+
+@dataclass(frozen=True)
+class Clinical:
+    """What a physician reads first about a changed record, in words: section (and the one it left), grading
+    ("Strong recommendation against · AAOS 2010 Strong · certainty not rated") and population."""
+
+    section: str | None = None
+    section_before: str | None = None
+    grading: str | None = None
+    population: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +120,7 @@ class RecordChange:
     statement: str | None = None
     review: Review | None = None
     findings: FindingDelta = FindingDelta()
+    clinical: Clinical = Clinical()
 
     @property
     def place(self) -> Place:
@@ -173,5 +213,6 @@ class Report:
             "introduced_errors": sum(1 for f in introduced if f.counts_as_error),
             "introduced_warnings": sum(1 for f in introduced if f.counts_at(Severity.WARNING)),
             "resolved": len(self.findings.resolved),
+            "changed": len(self.findings.changed),
             "still_open": self.open_findings,
         }

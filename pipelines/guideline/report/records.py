@@ -17,7 +17,9 @@ from guideline.corpus.materiality import (
     presentation_hash,
 )
 from guideline.corpus.model import Corpus, Record
+from guideline.report.clinical import SectionTitles, clinical, section_titles
 from guideline.report.model import KIND_ORDER, FieldChange, Place, RecordChange
+from guideline.report.nested import diff_nested, is_nested, text_of
 from guideline.report.words import word_diff
 
 
@@ -28,7 +30,9 @@ def category_of(name: str) -> str:
 
 
 def _field(name: str, before: Any, after: Any) -> FieldChange:
-    words = word_diff(before, after) if isinstance(before, str) and isinstance(after, str) else ()
+    if is_nested(before) and is_nested(after):
+        return FieldChange(name, category_of(name), before, after, changes=diff_nested(before, after, name=name))
+    words = word_diff(text_of(before), text_of(after)) if before is not None and after is not None else ()
     return FieldChange(name, category_of(name), before, after, words)
 
 
@@ -71,7 +75,7 @@ def _statement(record: Record) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _pair_change(before: Record, after: Record) -> RecordChange | None:
+def _pair_change(before: Record, after: Record, titles: tuple[SectionTitles, SectionTitles]) -> RecordChange | None:
     fields = field_changes(before.data, after.data)
     base, head = _place(before), _place(after)
     renamed = before.id != after.id
@@ -81,15 +85,17 @@ def _pair_change(before: Record, after: Record) -> RecordChange | None:
     change = "renamed" if renamed else "moved" if moved else "modified"
     old, new = set(_citations(before)), set(_citations(after))
     return RecordChange(after.kind, after.id, change, base, head, _materiality(fields, moved, renamed), fields,
-                        tuple(sorted(new - old)), tuple(sorted(old - new)), statement=_statement(after))
+                        tuple(sorted(new - old)), tuple(sorted(old - new)), statement=_statement(after),
+                        clinical=clinical(before, after, *titles))
 
 
-def _one_sided(record: Record, change: str) -> RecordChange:
+def _one_sided(record: Record, change: str, titles: tuple[SectionTitles, SectionTitles]) -> RecordChange:
     place = _place(record)
-    side = "after" if change == "added" else "before"
-    return RecordChange(record.kind, record.id, change, None if change == "added" else place,
-                        place if change == "added" else None, "material", _all_fields(record.data, side=side),
-                        statement=_statement(record))
+    added = change == "added"
+    return RecordChange(record.kind, record.id, change, None if added else place, place if added else None,
+                        "material", _all_fields(record.data, side="after" if added else "before"),
+                        statement=_statement(record),
+                        clinical=clinical(None if added else record, record if added else None, *titles))
 
 
 def _rename_key(record: Record, exact: bool) -> str | None:
@@ -102,6 +108,7 @@ def diff_records(before: Corpus, after: Corpus, *, unreadable_before: AbstractSe
                  unreadable_after: AbstractSet[str] = frozenset()) -> tuple[list[RecordChange], dict[str, list[str]]]:
     """Record changes between two corpora of changed files, and ids per file that could not be compared."""
     changes: list[RecordChange] = []
+    titles = (section_titles(before), section_titles(after))
     removed: list[Record] = []
     added: list[Record] = []
     for kind in KIND_ORDER:
@@ -112,29 +119,29 @@ def diff_records(before: Corpus, after: Corpus, *, unreadable_before: AbstractSe
                 # Most records of a changed file did not change: equal data in the same file needs no field diff.
                 if old.file == new.file and old.data == new.data:
                     continue
-                change = _pair_change(old, new)
+                change = _pair_change(old, new, titles)
                 if change:
                     changes.append(change)
             removed.extend(olds[len(news):])
         for record_id, news in new_ids.items():
             added.extend(news[len(old_ids.get(record_id, [])):])
-    removed, added = _pair_renames(removed, added, changes)
+    removed, added = _pair_renames(removed, added, changes, titles)
     not_compared: dict[str, list[str]] = defaultdict(list)
     for record in removed:
         if record.file in unreadable_after:
             not_compared[record.file].append(record.id)
         else:
-            changes.append(_one_sided(record, "removed"))
+            changes.append(_one_sided(record, "removed", titles))
     for record in added:
         if record.file in unreadable_before:
             not_compared[record.file].append(record.id)
         else:
-            changes.append(_one_sided(record, "added"))
+            changes.append(_one_sided(record, "added", titles))
     return changes, {k: sorted(set(v)) for k, v in not_compared.items()}
 
 
-def _pair_renames(removed: list[Record], added: list[Record],
-                  changes: list[RecordChange]) -> tuple[list[Record], list[Record]]:
+def _pair_renames(removed: list[Record], added: list[Record], changes: list[RecordChange],
+                  titles: tuple[SectionTitles, SectionTitles]) -> tuple[list[Record], list[Record]]:
     """Pair removed and added records carrying the same content under a new id (their changes go to changes):
     exact presentation first, then the clinical content alone. Gives back the records left unpaired."""
     empty = content_hash({})
@@ -151,7 +158,7 @@ def _pair_renames(removed: list[Record], added: list[Record],
             if candidates:
                 old = candidates.pop(0)
                 matched.add(id(old))
-                change = _pair_change(old, record)
+                change = _pair_change(old, record, titles)
                 if change:
                     changes.append(change)
             else:

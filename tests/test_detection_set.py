@@ -1,0 +1,78 @@
+"""The evaluation set through benchmarks/detection.py: recall per defect kind and false alarms may not regress.
+
+The floors are the figures of the last measured run (tests/fixtures/evaluation/README.md); raise them when
+the importer or a check improves, never lower them to make a change pass."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+# kind -> (defects that must be detected at least, false alarms allowed at most)
+FLOORS = {
+    "missing-reference": (3, 0),
+    "orphan-reference": (2, 0),
+    "duplicate-reference": (2, 0),
+    "malformed-citation": (2, 0),
+    "conflicting-recommendations": (0, 0),
+    "conflicting-doses": (0, 0),
+    "inconsistent-grade": (0, 9),
+}
+MAX_CLEAN_FALSE_ALARMS = 2
+# (article, kind, lines) that must be found, each by one of the defect's rules.
+MUST_FIND = [
+    ("gout", "missing-reference", [39]),
+    ("asthma", "missing-reference", [37]),
+    ("hypertension", "missing-reference", [28]),
+    ("migraine-prophylaxis", "orphan-reference", [82, 84]),
+    ("copd", "orphan-reference", [77, 79]),
+    ("heart-failure", "duplicate-reference", [59, 61, 71, 73]),
+    ("copd", "duplicate-reference", [47, 49, 71, 73]),
+    ("migraine-prophylaxis", "malformed-citation", [28]),
+    ("hypertension", "malformed-citation", [36]),
+]
+
+
+def load_benchmark() -> Any:
+    path = REPO_ROOT / "benchmarks" / "detection.py"
+    spec = importlib.util.spec_from_file_location("detection_benchmark", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    detection = load_benchmark()
+    evaluation = REPO_ROOT / "tests" / "fixtures" / "evaluation"
+    keep: Path = tmp_path_factory.mktemp("detection")
+    return detection.evaluate(evaluation / "articles", evaluation / "answers.yaml", keep)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("kind", sorted(FLOORS))
+def test_recall_and_false_alarms_do_not_regress(report: dict[str, Any], kind: str) -> None:
+    row = report["summary"]["classes"][kind]
+    least, most = FLOORS[kind]
+    assert row["detected"] >= least, row
+    assert row["false_alarms"] <= most, row
+
+
+def test_the_clean_article_draws_no_more_false_alarms(report: dict[str, Any]) -> None:
+    assert report["summary"]["clean_false_alarms"] <= MAX_CLEAN_FALSE_ALARMS
+
+
+@pytest.mark.parametrize(("article", "kind", "lines"), MUST_FIND)
+def test_defect_is_found_by_its_rule(report: dict[str, Any], article: str, kind: str, lines: list[int]) -> None:
+    result = next(r for r in report["articles"] if r["name"] == article)
+    found = [d for d in result["detected"] if d["class"] == kind and d["lines"] == lines]
+    assert found, result["missed"]
+    assert set(found[0]["found_by"]) <= set(found[0]["rules"])
