@@ -76,7 +76,7 @@ def test_cached_documents_keep_every_position(in_project: Path) -> None:
     project = load_project(in_project)
     corpus = engine.load_corpus([in_project / TOPIC], project, cache=open_cache(in_project))
     doc = corpus.documents[0]
-    assert doc.packed is not None, "the topic file should come back packed from the cache"
+    assert doc.packed is not None or not doc.located, "positions come back packed, or found late from the bytes"
     fresh = parse_text((in_project / TOPIC).read_bytes(), TOPIC)
     assert doc.position(("recommendations", 3, "dosing", 1, "route")) == fresh.position(
         ("recommendations", 3, "dosing", 1, "route"))

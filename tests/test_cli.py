@@ -46,7 +46,7 @@ def test_top_level_help(tmp_path: Path) -> None:
     result = run_installed("--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "examples:" in result.stdout
-    assert {"validate", "rules"} <= set(subcommands(tmp_path))
+    assert {"validate", "fmt", "rules"} <= set(subcommands(tmp_path))
 
 
 def test_every_subcommand_help_has_examples(tmp_path: Path) -> None:

@@ -167,7 +167,9 @@ def rec(rec_id: str, *, direction: str = "for", intervention: str = "alendronate
              f"    statement_type: {statement_type}", f"    direction: {direction}", "    strength:",
              "      scheme: GRADE", f"      grade: {strength}", f"      class: {klass}",
              "    certainty: moderate",
-             "    population:", "      condition:", f"        - {condition}"]
+             "    population:", "      description: Patients"]
+    if condition:
+        lines += ["      condition:", f"        - {condition}"]
     if qualifiers:
         lines += ["      qualifiers:", *(f"        - {q}" for q in qualifiers)]
     lines += ["    intervention:", f"      - {intervention}"]
@@ -273,6 +275,59 @@ def test_dose_conflicts_compare_normalised_units(tmp_path: Path, monkeypatch: py
         # with no frequency agrees with both.
         ("CON005", line_of(path, "g3", *frequency_at), "g3", line_of(path, "g1", *frequency_at), "g1"),
         ("CON005", line_of(path, "h2", *frequency_at), "h2", line_of(path, "h1", *frequency_at), "h1"),
+    }
+
+
+def test_a_restricted_population_is_a_subgroup_not_a_contradiction(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # "Offer warfarin in atrial fibrillation" next to "do not use warfarin" with no condition (a restriction the
+    # importer could not place), and next to "do not use warfarin in pregnancy" (a qualifier, no condition).
+    path, findings = check_text(tmp_path, topic(
+        rec("r1", intervention="warfarin", condition="atrial-fibrillation"),
+        rec("r2", direction="against", intervention="warfarin", condition=""),
+        rec("r3", direction="against", intervention="warfarin", condition="", qualifiers=("pregnancy",)),
+        rec("r4", direction="against", intervention="warfarin", condition="atrial-fibrillation",
+            qualifiers=("pregnancy",)),
+    ), monkeypatch)
+    assert {pair(f) for f in findings} == {
+        # r1 (AF) is a subgroup of r2 (everyone).
+        ("CON003", line_of(path, "r2", "direction"), "r2", line_of(path, "r1", "direction"), "r1"),
+        # r4 (AF in pregnancy) is a subgroup of r1 (AF); r3 (pregnancy) and r1 (AF) do not nest: silent.
+        ("CON003", line_of(path, "r4", "direction"), "r4", line_of(path, "r1", "direction"), "r1"),
+    }
+
+
+def test_same_population_contradiction_is_still_found_without_conditions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, findings = check_text(tmp_path, topic(
+        rec("s1", intervention="warfarin", condition="", qualifiers=("pregnancy",)),
+        rec("s2", direction="against", intervention="warfarin", condition="", qualifiers=("Pregnancy",)),
+    ), monkeypatch)
+    assert [pair(f) for f in findings] == [
+        ("CON001", line_of(path, "s2", "direction"), "s2", line_of(path, "s1", "direction"), "s1")]
+
+
+def test_doses_conflict_only_within_one_population(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, findings = check_text(tmp_path, topic(
+        rec("p1", intervention="apixaban", condition="atrial-fibrillation",
+            dosing=(dose("apixaban", 5, "mg", frequency="twice daily"),)),
+        # The same agent, route and population: a conflict.
+        rec("p2", intervention="apixaban", condition="atrial-fibrillation",
+            dosing=(dose("apixaban", 10, "mg", frequency="twice daily"),)),
+        # A dose for a named subgroup (qualifier) or for no named condition is that population's own.
+        rec("p3", intervention="apixaban", condition="atrial-fibrillation", qualifiers=("pregnancy",),
+            dosing=(dose("apixaban", 2.5, "mg", frequency="twice daily"),)),
+        rec("p4", intervention="apixaban", condition="",
+            dosing=(dose("apixaban", 2.5, "mg", frequency="twice daily"),)),
+        # Another route for the same population: a conflict in route.
+        rec("p5", intervention="apixaban", condition="atrial-fibrillation",
+            dosing=(dose("apixaban", 5, "mg", route="intravenous", frequency="twice daily"),)),
+    ), monkeypatch)
+    dose_at, route_at = ("dosing", 0, "dose"), ("dosing", 0, "route")
+    assert {pair(f) for f in findings} == {
+        ("CON005", line_of(path, "p2", *dose_at), "p2", line_of(path, "p1", *dose_at), "p1"),
+        ("CON005", line_of(path, "p5", *route_at), "p5", line_of(path, "p1", *route_at), "p1"),
+        ("CON005", line_of(path, "p5", *route_at), "p5", line_of(path, "p2", *route_at), "p2"),
     }
 
 

@@ -137,3 +137,61 @@ def test_direction_against_with_a_plain_recommendation(tmp_path: Path,
     findings = run_checks(root, consistency.CHECKS, monkeypatch)
     assert [(f.rule, f.line, f.record) for f in findings] == [
         ("GRD008", line_of(path, "t-01", "direction"), "t-01")]
+
+
+# --- statement against dosing entries (TXT001-TXT004) ----------------------------------------------------
+
+DOSE_RULES = ("TXT001", "TXT002", "TXT003", "TXT004")
+
+
+def dosed(rec_id: str, statement: str, *entries: str) -> str:
+    return (f"  - id: {rec_id}\n    section: care\n    statement: \"{statement}\"\n"
+            "    statement_type: recommendation\n    direction: for\n    strength:\n      scheme: UNGRADED\n"
+            "      grade: Not graded\n      class: not-graded\n    certainty: not-rated\n"
+            "    intervention:\n      - calcium\n    dosing:\n" + "".join(f"      - {{{entry}}}\n" for entry in entries)
+            + "    citations: []\n    review_state: draft\n")
+
+
+def dose_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *recs: str) -> list[tuple[str, str | None]]:
+    root = make_project(tmp_path / "project")
+    path = root / "guidelines" / "topics" / "t.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text("topic:\n  id: t\n  question: Q?\n  title: T\n  summary: t-00\n  audience:\n    - clinicians\n"
+                    "  last_updated: \"2026-01-01\"\n  review_state: draft\n  sections:\n    - id: care\n"
+                    "      title: Care\nrecommendations:\n  - id: t-00\n    section: summary\n    statement: S.\n"
+                    "    statement_type: information\n    citations: []\n    review_state: draft\n" + "".join(recs),
+                    encoding="utf-8")
+    return [(f.rule, f.record) for f in run_checks(root, consistency.CHECKS, monkeypatch) if f.rule in DOSE_RULES]
+
+
+def test_statement_doses_agree_after_normalisation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calcium = "agent: calcium, dose: 1000, dose_max: 1200, unit: mg, route: oral, frequency: daily"
+    assert dose_findings(
+        tmp_path, monkeypatch,
+        dosed("t-01", "Calcium 1000-1200 mg/day", calcium),
+        dosed("t-02", "Calcium 1-1.2 g daily", calcium),
+        # 500 mg twice a day is 1000 mg a day.
+        dosed("t-03", "Calcium 1000 mg/day", "agent: calcium, dose: 500, unit: mg, frequency: twice daily"),
+        # A threshold and a concentration are not doses; a statement without doses is not compared.
+        dosed("t-04", "Calcium 500 mg bid when CrCl is below 30 mL/min",
+              "agent: calcium, dose: 500, unit: mg, frequency: bid"),
+        dosed("t-05", "Give calcium to every patient", calcium),
+    ) == []
+
+
+def test_statement_doses_that_disagree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert dose_findings(
+        tmp_path, monkeypatch,
+        dosed("t-01", "Vitamin D 100 IU daily", "agent: vitamin-d, dose: 400, unit: IU, frequency: daily"),
+        # A range in the text and a single dose in the entry differ.
+        dosed("t-02", "Calcium 1000-1200 mg/day", "agent: calcium, dose: 1000, unit: mg, frequency: daily"),
+        dosed("t-03", "Calcium 1000 mg weekly", "agent: calcium, dose: 1000, unit: mg, frequency: daily"),
+        dosed("t-04", "Calcium 1000 mg daily", "agent: calcium, dose: 1000, unit: mg, frequency: daily",
+              "agent: calcium, dose: .inf, unit: mg"),
+    ) == [("TXT001", "t-01"), ("TXT001", "t-02"), ("TXT003", "t-03"), ("TXT004", "t-04")]
+
+
+def test_shipped_corpus_statements_match_their_doses(shipped_project: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    findings = run_checks(shipped_project, consistency.CHECKS, monkeypatch)
+    assert [f for f in findings if f.rule in DOSE_RULES] == []

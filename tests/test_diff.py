@@ -291,6 +291,16 @@ def test_output_to_named_file(based: GitProject, tmp_path: Path) -> None:
     _check_schema(json.loads(target.read_text(encoding="utf-8")))
 
 
+def test_docx_goes_to_a_file_not_stdout(based: GitProject) -> None:
+    _edit(based, TOPIC, "Give calcitonin 200 IU daily", "Give calcitonin 100 IU daily")
+    result = run_cli("diff", "--base", "base", "--no-findings", "--format", "docx", "--output", "-", cwd=based.root)
+    assert result.returncode == 2 and "--output FILE.docx" in result.stderr and result.stdout == ""
+    result = run_cli("diff", "--base", "base", "--no-findings", "--format", "docx", cwd=based.root)
+    assert result.returncode == 0, result.stderr
+    [written] = (based.root / "reports").glob("board-report-*-worktree-*.docx")
+    assert written.read_bytes().startswith(b"PK")
+
+
 def test_help_lists_examples(based: GitProject) -> None:
     result = run_cli("diff", "--help", cwd=based.root)
     assert result.returncode == 0

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from itertools import pairwise
 
 from guideline.findings import Finding, Location, Severity
 from guideline.git.revisions import Revision
 from guideline.render import report_md
-from guideline.render.values import display_value
+from guideline.render.board import field_lines, inline, leaf_value
 from guideline.report.delta import findings_delta
 from guideline.report.model import FieldChange, Place, RecordChange, Report, Segment
+from guideline.report.nested import diff_nested
 from guideline.report.status import review_status
 from guideline.report.words import word_diff
 from hypothesis import given, settings
@@ -83,12 +85,12 @@ def test_review_status_from_review_state() -> None:
     assert review_status(_change("removed"), "approved").status == "removed"
 
 
-def test_display_value_of_nested_fields() -> None:
-    dosing = [{"agent": "calcitonin", "dose": 200.0, "route": ["intranasal", "rectal"]}, {"agent": "calcium"}]
-    assert display_value(dosing) == ("- agent: calcitonin\n  dose: 200\n  route: intranasal, rectal\n"
-                                     "- agent: calcium")
-    assert display_value(["a", "b"]) == "a, b"
-    assert display_value(True) == "true" and display_value(None) == ""
+def test_values_read_as_words_not_dumps() -> None:
+    dose = {"agent": "calcitonin", "dose": 200.0, "dose_max": 400, "unit": "IU", "route": "intranasal",
+            "frequency": "daily"}
+    assert inline(dose) == "calcitonin 200–400 IU intranasal daily"
+    assert inline({"scheme": "AAOS", "version": "2010", "grade": "Strong"}) == "scheme AAOS · version 2010 · grade Strong"
+    assert inline(["a", "b"]) == "a, b" and inline(True) == "yes" and inline(None) == ""
 
 
 def test_markdown_escape_keeps_text_inert() -> None:
@@ -96,25 +98,78 @@ def test_markdown_escape_keeps_text_inert() -> None:
         "&lt;img onerror=x&gt; \\*a\\* \\[b\\]\\(c\\) \\|d\\| \\#e @\u2060f<br>line2")
 
 
-def test_markdown_fits_a_pull_request_comment() -> None:
+def _topic_changes(topic: str, count: int, statement: str) -> tuple[RecordChange, ...]:
+    return tuple(
+        RecordChange("recommendation", f"{topic}-{i:04d}", "added", None,
+                     Place(f"{topic}.yaml", i + 1, f"{topic}-{i:04d}", topic), "material",
+                     (FieldChange("statement", "material", None, statement),), topics=(topic,),
+                     statement=statement)
+        for i in range(count))
+
+
+def test_markdown_fits_a_pull_request_comment_by_whole_topics() -> None:
     long = "Give calcitonin daily for acute pain in patients with fractures. " * 12
-    changes = tuple(
-        RecordChange("recommendation", f"r-{i:04d}", "added", None, Place("t.yaml", i + 1, f"r-{i:04d}", "topic"),
-                     "material", (FieldChange("statement", "material", None, long),), topics=("topic",))
-        for i in range(400))
+    changes = tuple(c for topic in ("alpha", "beta", "gamma", "delta") for c in _topic_changes(topic, 40, long))
     report = Report(BASE, HEAD, date(2026, 11, 25), (), changes)
     text = report_md.render(report, full_report="reports/board-report-aaaaaaa-bbbbbbb-2026-03-09.html")
     assert len(text.encode("utf-8")) <= report_md.LIMIT
-    assert "| 400 | 400 | 0 | 0 | 0 | 0 | **400** |" in text
-    shown = text.count("#### Added")
-    assert 0 < shown < 400
-    assert f"_{400 - shown} more section(s) not shown" in text
+    assert "| 160 | 160 | 0 | 0 | 0 | 0 | **160** |" in text
+    assert "### Topic alpha" in text and "### Topic delta" not in text
+    # Every change shown is whole: its statement is never cut.
+    assert text.count(report_md.md(long.strip())) == text.count("#### ")
+    assert "Topic delta (40)" in text.split("---")[-1]
     assert "reports/board\\-report\\-aaaaaaa\\-bbbbbbb\\-2026\\-03\\-09\\.html" in text
 
 
-def test_one_huge_statement_is_cut_not_the_report() -> None:
+def test_a_change_too_large_for_a_comment_is_pointed_to_not_cut() -> None:
     huge = "word " * 50_000
-    change = RecordChange("recommendation", "r1", "modified", Place("t.yaml", 1, "r1"), Place("t.yaml", 1, "r1"),
-                          "material", (FieldChange("statement", "material", huge, huge + "more", word_diff(huge, huge + "more")),))
-    text = report_md.render(Report(BASE, HEAD, date(2026, 11, 25), (), (change,)))
-    assert len(text.encode("utf-8")) < 20_000 and "#### Modified" in text
+    change = RecordChange("recommendation", "r1", "modified", Place("t.yaml", 1, "r1", "t"),
+                          Place("t.yaml", 1, "r1", "t"), "material",
+                          (FieldChange("statement", "material", huge, huge + "more", word_diff(huge, huge + "more")),),
+                          topics=("t",), statement=huge + "more")
+    text = report_md.render(Report(BASE, HEAD, date(2026, 11, 25), (), (change,)), full_report="report.html")
+    assert len(text.encode("utf-8")) < report_md.LIMIT and "…" not in text
+    assert "Topic t (1)" in text and "report\\.html" in text
+
+
+def test_nested_diff_matches_items_by_identity() -> None:
+    before = [{"agent": "calcitonin", "dose": 200, "unit": "IU", "route": "intranasal", "frequency": "daily"},
+              {"agent": "calcium", "dose": 1, "unit": "g"}]
+    after = [{"agent": "calcium", "dose": 1, "unit": "g"},
+             {"agent": "calcitonin", "dose": 400, "unit": "IU", "route": "intranasal", "frequency": "every other day"},
+             {"agent": "calcitonin", "dose": 100, "unit": "IU", "route": "intranasal", "criterion": "CrCl < 30 mL/min"}]
+    changes = diff_nested(before, after, name="dosing")
+    assert [(c.op, c.label) for c in changes] == [("changed", "calcitonin · intranasal"),
+                                                  ("added", "calcitonin · intranasal · CrCl < 30 mL/min")]
+    dose, frequency = changes[0].children
+    assert (dose.label, dose.before, dose.after, dose.unit) == ("dose", 200, 400, "IU")
+    assert leaf_value(dose.before, dose.after, dose.words, dose.unit) == (
+        Segment("delete", "200"), Segment("equal", " → "), Segment("insert", "400"), Segment("equal", " IU"))
+    assert (frequency.before, frequency.after) == ("daily", "every other day")
+    assert inline(changes[1].after) == "calcitonin 100 IU intranasal CrCl < 30 mL/min"
+
+
+def test_nested_diff_of_qualifiers_citations_and_sections() -> None:
+    population = diff_nested({"qualifiers": ["acute"]}, {"qualifiers": ["acute", "CrCl < 30 mL/min"]})
+    assert [(c.label, c.op, c.after) for c in population[0].children] == [("qualifier", "added", "CrCl < 30 mL/min")]
+    citations = diff_nested(["ref-1", "ref-2"], ["ref-1", "ref-5"], name="citations")
+    assert [(c.op, c.label, c.before or c.after) for c in citations] == [("removed", "citation", "ref-2"),
+                                                                        ("added", "citation", "ref-5")]
+    sections = diff_nested([{"id": "a", "title": "A"}, {"id": "b", "title": "B", "groups": [{"id": "g", "lead": "x"}]}],
+                           [{"id": "b", "title": "B", "groups": [{"id": "g", "lead": "y"}]}, {"id": "a", "title": "A"}],
+                           name="sections")
+    lines = [(line.depth, line.label) for line in field_lines(FieldChange("sections", "editorial", None, None,
+                                                                           changes=sections))]
+    assert lines == [(0, "sections"), (1, "section b"), (2, "groups"), (3, "group g"), (4, "lead")]
+    assert diff_nested(["a", "b"], ["b", "a"], name="audience")[0].op == "reordered"
+
+
+def test_reworded_finding_is_changed_not_introduced_and_resolved() -> None:
+    old = Finding("EVD003", Severity.WARNING, Location("a.yaml", 4, 1, "r1"), "evidence is 21 years old")
+    new = Finding("EVD003", Severity.WARNING, Location("a.yaml", 6, 1, "r1"), "evidence is 17 years old")
+    delta = findings_delta([old], [new])
+    assert (delta.introduced, delta.resolved, delta.still_open) == ((), (), ())
+    assert [(c.before.message, c.after.message) for c in delta.changed] == [(old.message, new.message)]
+    assert [s for s in delta.changed[0].words if s.op != "equal"] == [Segment("delete", "21"), Segment("insert", "17")]
+    keyed = findings_delta([replace(old, key="ref-3")], [replace(new, key="ref-3"), replace(new, key="ref-9")])
+    assert [c.after.key for c in keyed.changed] == ["ref-3"] and [f.key for f in keyed.introduced] == ["ref-9"]

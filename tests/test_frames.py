@@ -123,9 +123,15 @@ def frames(tmp_path_factory: pytest.TempPathFactory) -> Frames:
 
 
 def rows(frames: Frames, name: str) -> dict[str, dict[str, Any]]:
+    """Rows by record id, each with the line its anchor gives (what a finding on the row would point at)."""
     table = frames.tables[name]
-    return {f"{row['record']}#{row['row']}" if name in ("dosing", "citations") else row["record"]: row
-            for row in table.to_dict("records")}
+    return {f"{row['record']}#{row['row']}" if name in ("dosing", "citations") else row["record"]:
+            {**row, "line": _anchor_line(frames, name, row)} for row in table.to_dict("records")}
+
+
+def _anchor_line(frames: Frames, name: str, row: dict[str, Any]) -> int:
+    doc, path = frames.anchors[name][row["row"]]
+    return doc.position(path)[0]
 
 
 def missing(value: Any) -> bool:
@@ -140,7 +146,7 @@ def test_every_frame_has_exactly_the_documented_columns(frames: Frames) -> None:
         assert len(frames.anchors[name]) == len(table)
 
 
-def test_rows_keep_file_line_and_record(frames: Frames) -> None:
+def test_rows_keep_file_record_and_the_line_of_their_anchor(frames: Frames) -> None:
     recs = rows(frames, "recommendations")
     assert sorted(recs) == ["alpha-00", "alpha-01", "alpha-02", "alpha-03"]  # the invalid record is left out
     assert recs["alpha-01"]["file"].endswith("guidelines/topics/alpha.yaml")
@@ -153,13 +159,14 @@ def test_rows_keep_file_line_and_record(frames: Frames) -> None:
 
 
 def test_dosing_and_citation_rows_point_at_their_entries(frames: Frames) -> None:
-    dosing = frames.tables["dosing"].to_dict("records")
+    dosing = [{**d, "line": _anchor_line(frames, "dosing", d)} for d in frames.tables["dosing"].to_dict("records")]
     assert [(d["record"], d["line"], d["agent"]) for d in dosing] == [
         ("alpha-01", line_of(TOPIC, "agent: calcium"), "calcium"),
         ("alpha-01", line_of(TOPIC, "agent: vitamin-d"), "vitamin-d")]
     assert dosing[0]["dose"] == 1000 and dosing[0]["dose_max"] == 1200 and dosing[0]["frequency"] == "daily"
     assert missing(dosing[1]["dose_max"]) and missing(dosing[1]["frequency"])
-    citations = frames.tables["citations"].to_dict("records")
+    citations = [{**c, "line": _anchor_line(frames, "citations", c)}
+                 for c in frames.tables["citations"].to_dict("records")]
     by_ref = {(c["record"], c["reference"]): c for c in citations}
     assert by_ref[("alpha-01", "ref-missing")]["line"] == line_of(TOPIC, "- ref-missing")
     assert by_ref[("alpha-01", "ref-missing")]["reference_found"] is False

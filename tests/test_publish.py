@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from guideline.corpus.article import (
     ArticleStatus,
     Publication,
@@ -108,9 +109,28 @@ def test_record_text_is_escaped_everywhere(tmp_path: Path) -> None:
     edit(root, "title: Supplements After Osteoporotic Spine Fractures", 'title: "</title><b>T</b>"')
     markdown, html = _article(root)
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
-    assert "Vitamin D &lt;script&gt;alert(1)&lt;/script&gt; &amp; *bold* [x](y)" in html
-    assert "Vitamin D &lt;script&gt;alert(1)&lt;/script&gt; &amp; \\*bold\\* \\[x\\](y)" in markdown
+    assert "<bdi>Vitamin D &lt;script&gt;alert(1)&lt;/script&gt; &amp; *bold* [x](y)</bdi>" in html
+    # Plain Markdown: backslash escapes where markup could start, never an entity.
+    assert "- Vitamin D \\<script>alert(1)\\</script> & \\*bold\\* \\[x\\](y) [2]" in markdown
+    assert "&amp;" not in markdown and "&lt;" not in markdown
+    rendered = MarkdownIt("commonmark").render(markdown)
+    assert "<script" not in rendered and "<img" not in rendered and "<b>" not in rendered
+    assert "<li>Vitamin D &lt;script&gt;alert(1)&lt;/script&gt; &amp; *bold* [x](y) [2]</li>" in rendered
     assert "<title>&lt;/title&gt;&lt;b&gt;T&lt;/b&gt;</title>" in html
+
+
+def test_markdown_keeps_comparisons_and_ampersands_as_written() -> None:
+    assert md_escape("CrCl < 30 mL/min & eGFR > 15") == "CrCl < 30 mL/min & eGFR > 15"
+    assert md_escape("&amp; <b>x</b>") == "\\&amp; \\<b>x\\</b>"
+    assert md_escape("> not a quote") == "\\> not a quote"
+
+
+def test_bidi_controls_are_isolated_and_closed() -> None:
+    # An override left open, and a closer that matches nothing: both end inside the isolate.
+    assert md_escape("Give \u202e01 mg") == "\u2068Give \u202e01 mg\u202c\u2069"
+    assert md_escape("a\u2069\u202eb") == "\u2068a\u202eb\u202c\u2069"
+    assert md_escape("\u2067x\u202by\u2069z") == "\u2068\u2067x\u202by\u202c\u2069z\u2069"
+    assert md_escape("plain") == "plain"
 
 
 def test_markdown_escape_blocks_structure() -> None:

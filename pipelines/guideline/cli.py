@@ -19,6 +19,7 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
         prog="guideline",
         description="Check, review, publish and report on clinical guideline records kept as YAML in git.",
         epilog="examples:\n  guideline validate\n  guideline validate guidelines/topics --format json\n"
+               "  guideline validate --ignore EVD003 --statistics\n  guideline fmt --check\n"
                "  guideline rules\n\nRun 'guideline COMMAND --help' for a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"guideline {__version__}")

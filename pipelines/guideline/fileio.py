@@ -10,15 +10,24 @@ from pathlib import Path
 from guideline.errors import UsageError
 
 
+class NotWritable(UsageError, OSError):
+    """A folder the file system will not write to. Still an OSError, so that callers that undo their earlier
+    writes on an OSError (workflow/decisions.py) still do."""
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, durable: bool = True,
                  private: bool = False) -> None:
     """Write to a temporary file in the same folder, fsync it if durable, then rename it over the target.
 
     The target must be a regular file or absent: a device, a FIFO, a folder or a symbolic link is refused, never
-    replaced. The file gets the mode the umask gives (0600 when private: secrets)."""
+    replaced. The file gets the mode the umask gives (0600 when private: secrets). A folder that cannot be
+    written is a NotWritable naming it; nothing is changed then."""
     _check_target(path, overwrite=overwrite)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_temporary(path, 0o600 if private else 0o666)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temporary(path, 0o600 if private else 0o666)
+    except OSError as exc:
+        raise _not_writable(path, exc.strerror or str(exc), path.parent) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -29,6 +38,23 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True, durable: bo
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def ensure_writable(paths: list[Path]) -> None:
+    """Refuse before writing any of several files when one of their folders cannot be written, so that a
+    command writes all of them or none (write_atomic alone keeps each file whole, not the set)."""
+    for path in paths:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise _not_writable(path, f"{folder} is read-only", folder)
+
+
+def _not_writable(path: Path, reason: str, folder: Path) -> NotWritable:
+    return NotWritable(f"cannot write {path}: {reason}",
+                      hint=f"make {folder} writable (or remount it read-write), or run the command in a "
+                           "writable copy of the repository; the file was not written")
 
 
 def _check_target(path: Path, *, overwrite: bool) -> None:

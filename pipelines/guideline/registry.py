@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from guideline import fhir_rules
 from guideline.checks import CHECKS, expectations
 from guideline.corpus import loader, model, schema
 from guideline.corpus.project import Project
@@ -26,7 +27,7 @@ EXAMPLES_TODAY = date(2026, 6, 1)
 def all_rules(project: Project | None = None, *, examples: bool = False) -> dict[str, Rule]:
     """Built-in rules, plus the project's expectation suite entries when a project is given; with `examples`,
     the built-in rules carry their bad and good examples."""
-    rules: list[Rule] = [*loader.RULES, *schema.RULES, *model.RULES, *import_rules.RULES]
+    rules: list[Rule] = [*loader.RULES, *schema.RULES, *model.RULES, *import_rules.RULES, *fhir_rules.RULES]
     for check in CHECKS:
         rules.extend(check.rules)
     registry: dict[str, Rule] = {}

@@ -102,7 +102,8 @@ def rec(rid: str, statement: str, *, section: str = "acute", group: str | None =
 
 
 def topic_text(topic_id: str, recs: Sequence[dict[str, Any]], *,
-               sections: Sequence[tuple[str, str]] = (("acute", "Acute care"), ("later", "Later care"))) -> str:
+               sections: Sequence[tuple[str, str]] = (("acute", "Acute care"), ("later", "Later care")),
+               groups: dict[str, list[dict[str, str]]] | None = None) -> str:
     summary = rec(f"{topic_id}-00", f"Summary of {topic_id}.", section="summary", citations=())
     summary["statement_type"] = "information"
     for name in ("direction", "strength", "certainty"):
@@ -110,7 +111,9 @@ def topic_text(topic_id: str, recs: Sequence[dict[str, Any]], *,
     data = {
         "topic": {"id": topic_id, "question": f"What helps with {topic_id}?", "title": topic_id.title(),
                   "summary": f"{topic_id}-00", "audience": ["clinicians"], "last_updated": "2026-01-02",
-                  "review_state": "submitted", "sections": [{"id": s, "title": t} for s, t in sections]},
+                  "review_state": "submitted",
+                  "sections": [{"id": s, "title": t, **({"groups": groups[s]} if groups and s in groups else {})}
+                               for s, t in sections]},
         "recommendations": [summary, *recs],
     }
     return "# yaml-language-server: $schema=../../schemas/topic-file.schema.json\n" + _dump(data)
@@ -207,31 +210,51 @@ def standard_corpus(project: GitProject) -> None:
 
 
 HOSTILE = ('Use <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> **not bold** '
-           '[link](javascript:alert(1)) | pipe # not a heading `tick` ~strike~ @board-chair 1. not a list')
+           '[link](javascript:alert(1)) | pipe # not a heading `tick` ~strike~ @board-chair 1. not a list '
+           '<b>bold?</b> \u202eright-to-left override')
 HIP = "guidelines/topics/hip.yaml"
+
+
+def _scenario_side(project: GitProject, *, head: bool) -> None:
+    """The spine topic, its references and the hip topic at base or head. Head changes: a dose and its
+    frequency (spine-01), a statement reworded (spine-01), a qualifier added and a reference replaced (spine-03),
+    a section lead changed, a record moved between sections (spine-04), a rename, an added and a removed record,
+    references changed, moved and added, and a reference's year corrected (its finding on spine-04 reworded)."""
+    recs = standard_recs()
+    recs[2]["group"] = "prevention"
+    recs[2]["population"]["qualifiers"] = ["neurologically intact"]
+    leads = {"later": [{"id": "prevention", "lead": "To prevent further fractures:"}]}
+    refs = standard_refs()
+    refs[2]["year"] = 2009 if head else 2005
+    hip = [rec("hip-01", "Mobilise early after hip fracture surgery."),
+           rec("hip-02", "Give calcitonin for hip fracture pain.")]
+    if head:
+        recs[0]["statement"] = "Give calcitonin 100 IU every other day for 2 weeks for acute pain."
+        recs[0]["dosing"][0].update(dose=100, frequency="every other day")
+        recs[1]["id"] = "spine-02-bisphosphonate"
+        recs[2]["notes"] = "Ask about dietary intake first."
+        recs[2]["population"]["qualifiers"].append("CrCl < 30 mL/min")
+        recs[2]["citations"] = ["ref-5"]
+        recs[3]["section"] = "acute"
+        recs.append(rec("spine-05", HOSTILE, citations=["ref-2", "ref-4"]))
+        leads["later"][0]["lead"] = "To prevent further fractures, for every patient:"
+        refs[1]["title"] = "Bisphosphonates after fragility fractures: 2026 update"
+        hip = hip[:1]
+    project.write(TOPIC, topic_text("spine", recs, groups=leads))
+    project.write(HIP, topic_text("hip", hip, sections=(("acute", "Acute care"),)))
+    if head:
+        project.write(REFS, refs_text([refs[0], refs[1], ref("ref-4", "Hostile <b>title</b> & more"),
+                                       ref("ref-5", "Calcium and vitamin D after fragility fracture", year=2025)]))
+        project.write("guidelines/references/bracing.yaml", refs_text([refs[2]]))
+    else:
+        project.write(REFS, refs_text(refs))
 
 
 def build_scenario(root: Path) -> GitProject:
     """Base and head commits with one change of every kind, tagged base and head."""
     project = GitProject(root)
-    standard_corpus(project)
-    project.write(HIP, topic_text("hip", [rec("hip-01", "Mobilise early after hip fracture surgery."),
-                                          rec("hip-02", "Give calcitonin for hip fracture pain.")],
-                                  sections=(("acute", "Acute care"),)))
+    _scenario_side(project, head=False)
     project.commit("base corpus", tag="base")
-    recs = standard_recs()
-    recs[0]["statement"] = "Give calcitonin 100 IU daily for 2 weeks for acute pain."
-    recs[0]["dosing"][0]["dose"] = 100
-    recs[1]["id"] = "spine-02-bisphosphonate"
-    recs[2]["notes"] = "Ask about dietary intake first."
-    recs[3]["section"] = "acute"
-    recs.append(rec("spine-05", HOSTILE, citations=["ref-2", "ref-4"]))
-    project.write(TOPIC, topic_text("spine", recs))
-    project.write(HIP, topic_text("hip", [rec("hip-01", "Mobilise early after hip fracture surgery.")],
-                                  sections=(("acute", "Acute care"),)))
-    refs = standard_refs()
-    refs[1]["title"] = "Bisphosphonates after fragility fractures: 2026 update"
-    project.write(REFS, refs_text([refs[0], refs[1], ref("ref-4", "Hostile <b>title</b> & more")]))
-    project.write("guidelines/references/bracing.yaml", refs_text([refs[2]]))
+    _scenario_side(project, head=True)
     project.commit("head: one change of every kind", date=HEAD_DATE, tag="head")
     return project

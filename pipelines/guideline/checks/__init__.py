@@ -7,6 +7,7 @@ from guideline.checks import (
     consistency,
     evidence,
     expectations,
+    fidelity,
     references,
     structure,
     waivers,
@@ -22,6 +23,7 @@ CHECKS: tuple[Check, ...] = (
     Check("expectations", (), expectations.run_check, keys=(topic_keys,)),
     *conflicts.CHECKS,
     *consistency.CHECKS,
+    *fidelity.CHECKS,
     *workflow.CHECKS,
     Check("waivers", waivers.RULES, waivers.run_check, keys=()),
 )

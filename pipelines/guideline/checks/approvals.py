@@ -32,6 +32,7 @@ from guideline.corpus.reviews import UNRESOLVED, Comment, Decision, LoggedTransi
 from guideline.corpus.roster import BOARD_FILE, Member, Roster, load_roster
 from guideline.corpus.views import References, file_views, reference_view, references_of, view_of
 from guideline.git.history import FileChange, History
+from guideline.git.runner import UNSHALLOW_HINT, is_shallow
 from guideline.git.signatures import SIGNING_SETUP_HINT, Verifier, signing_key
 
 UNCOMMITTED = "uncommitted"
@@ -124,6 +125,14 @@ class Approvals:
         if self.history is None:
             return "approvals can only be verified in a git repository"
         return self.history.problem
+
+    def git_problem_hint(self) -> str:
+        """What to do about git_problem, which no approval can pass: it is the repository's, not a record's."""
+        if self.history is None:
+            return "validate in a git clone of the repository: approvals are signed commits"
+        if is_shallow(self.history.workdir):
+            return UNSHALLOW_HINT
+        return "commit the corpus: approvals are recorded as signed commits on top of it"
 
     def hashes(self, record: Record, recommendations: Sequence[Record]) -> tuple[str, str]:
         """(content hash, presentation hash) of what the record publishes, as an approval records them."""

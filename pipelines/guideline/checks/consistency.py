@@ -352,8 +352,10 @@ def _equal(a: Quantity, b: Quantity) -> bool:
     return a.unit == b.unit and math.isclose(a.low, b.low) and math.isclose(a.high, b.high)
 
 
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _finite(value: Any) -> float | None:
+    """The value as a float when it is a finite number."""
+    finite = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if finite else None
 
 
 def _shown(value: float) -> str:
@@ -381,12 +383,12 @@ def _entry_doses(rec: Record) -> Iterator[tuple[int, dict[str, Any], _Dose | Non
     for position, raw in enumerate(rec.list_of("dosing")):
         if not isinstance(raw, dict):
             continue
-        dose, top, unit = raw.get("dose"), raw.get("dose_max"), raw.get("unit")
-        if not _finite(dose) or not isinstance(unit, str) or (top is not None and not _finite(top)):
+        dose, top, unit = _finite(raw.get("dose")), _finite(raw.get("dose_max")), raw.get("unit")
+        if dose is None or not isinstance(unit, str) or (top is None and raw.get("dose_max") is not None):
             yield position, raw, None
             continue
         said = raw.get("frequency")
-        amount = quantity(float(dose), float(top) if top is not None else None, unit)
+        amount = quantity(dose, top, unit)
         written = f"{_shown(dose)}-{_shown(top)}" if top is not None else _shown(dose)
         label = " ".join(str(v) for v in (raw.get("agent"), written, unit, raw.get("route"), said) if v)
         yield position, raw, _Dose(amount, frequency(said) if isinstance(said, str) else None, label, position)

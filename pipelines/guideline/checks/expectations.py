@@ -47,7 +47,7 @@ PARAMETERS: dict[str, str] = {
 # Keyword arguments that name frame columns, checked before great-expectations is even imported.
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 _COLUMN_LIST_KWARGS = ("column_list", "column_set")
-_INDEX_COLUMNS = ["file", "line", "record", "row"]
+_INDEX_COLUMNS = ["file", "record", "row"]
 _RELATED_LIMIT = 10
 _SET_SHOWN = 8
 
@@ -337,8 +337,7 @@ def _row_location(entry: SuiteEntry, frames: Frames, row: dict[str, Any]) -> Loc
     if isinstance(index, int) and 0 <= index < len(anchors):
         doc, path = anchors[index]
         return doc.location((*path, *entry.field), record_id)
-    line = _plain(row.get("line"))
-    return Location(str(_plain(row.get("file"))), int(line) if isinstance(line, (int, float)) else 1, 1, record_id)
+    return Location(str(_plain(row.get("file"))), 1, 1, record_id)
 
 
 def _domain_columns(kwargs: Mapping[str, Any]) -> list[str]:

@@ -1,7 +1,7 @@
 """The loaded corpus as pandas DataFrames, one row per record, dose or citation, for corpus-wide expectations.
 
-Every frame keeps `file`, `line` and `record` (the record id) so that a failing row maps back to a finding, and
-`row`, its position in the frame, which finds the row's place in its document when a finding points at a field.
+Every frame keeps `file`, `record` (the record id) and `row`, its position in the frame, whose anchor (document and
+path) finds a failing row's line only when a finding needs it.
 Derived columns (lengths, ages in days, counts, keys) are computed here, once, so that the expectation suite
 stays plain data. `COLUMNS` documents every column; `guideline rules` and docs/expectations.md rely on it.
 Invalid records (those that failed their schema) are left out: their schema finding says it all.
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 _KEY_COLUMNS = {
     "file": "File the row comes from, as findings show it.",
-    "line": "1-based line of the record (or of the dose / citation entry) in that file.",
     "record": "Id of the record the row belongs to (the recommendation for doses and citations).",
     "row": "Position of the row in its frame.",
 }
@@ -141,7 +140,9 @@ class _Table:
         """`values` has every column after the key columns, in order."""
         if not self.rows and list(values) != self.columns[len(_KEY_COLUMNS):]:
             raise RuntimeError(f"frame row {list(values)} does not follow COLUMNS {self.columns}")
-        self.rows.append((doc.path, doc.position(path)[0], record, len(self.rows), *values.values()))
+        # No line column: finding a line needs the file's positions, which most files are never asked for;
+        # a failing row is located through its anchor (checks/expectations.py).
+        self.rows.append((doc.path, record, len(self.rows), *values.values()))
         self.anchors.append((doc, path))
 
 

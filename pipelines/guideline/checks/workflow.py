@@ -1,6 +1,6 @@
 """Workflow checks: a state that claims approval needs approvals that count; review logs and the roster
-must agree with the corpus. The publication gate (workflow/gate.py) reports the same findings and the two
-rules only it can see (WFL003, WFL007), so every rule is registered here."""
+must agree with the corpus. The publication gate (workflow/gate.py) reports the same findings and the
+rules only it can see (WFL003, WFL007, WFL009, WFL010), so every rule is registered here."""
 
 from __future__ import annotations
 
@@ -75,8 +75,16 @@ REMOVED_ENTRY = Rule(
     "never edited: a board member's request for changes or comment cannot be made to disappear. Restore the "
     "entry (git show COMMIT:FILE has it); to withdraw a decision, its member records a new one.")
 
+MISSING_CHANGE_NOTE = Rule(
+    "WFL010", "Changed content without a change note", Severity.ERROR,
+    "Reported by `guideline publish` only: a recommendation's content (a material field such as its statement, "
+    "dosing, direction or strength) differs from what the article last published, and the record has no "
+    "change_note written for this change. The published article tells readers under Update information what "
+    "changed and why, in the editor's words: add `change_note:` to the record (replacing the note of an earlier "
+    "change), and have it approved with the change.")
+
 RULES = (STATE_WITHOUT_APPROVALS, UNRESOLVED_COMMENT, NOT_APPROVED, BAD_REVIEW_RECORD, ROSTER_PROBLEM,
-         UNKNOWN_SUCCESSOR, UNRESOLVED_CITATION, ILLEGAL_TRANSITION, REMOVED_ENTRY)
+         UNKNOWN_SUCCESSOR, UNRESOLVED_CITATION, ILLEGAL_TRANSITION, REMOVED_ENTRY, MISSING_CHANGE_NOTE)
 
 
 def check_corpus(corpus: Corpus, project: Project) -> Iterator[Finding]:
@@ -94,6 +102,8 @@ def check_corpus(corpus: Corpus, project: Project) -> Iterator[Finding]:
 def _approvals(corpus: Corpus, project: Project, roster: Roster,
                by_topic: dict[str, list[Record]]) -> Iterator[Finding]:
     approvals: Approvals | None = None
+    # When git cannot verify any approval (a shallow clone...), one finding says so, not one per record.
+    unverified: list[RecordStatus] = []
     try:
         for topic in corpus.topics:
             recs = by_topic.get(topic.id, [])
@@ -104,10 +114,16 @@ def _approvals(corpus: Corpus, project: Project, roster: Roster,
             log = load_review_log(project, topic.id, corpus)
             for record in claimed:
                 status = approvals.status(record, recs, log)
-                if not status.approved:
+                if status.approved:
+                    continue
+                if approvals.git_problem():
+                    unverified.append(status)
+                else:
                     yield unapproved_finding(status)
             for comment in approvals.open_comments(log, claimed, recs):
                 yield comment_finding(comment, log)
+        if approvals is not None and unverified:
+            yield unverified_finding(unverified, approvals)
     finally:
         if approvals is not None:
             approvals.close()
@@ -120,6 +136,15 @@ def unapproved_finding(status: RecordStatus) -> Finding:
         f"review_state is '{status.state}' but {status.explain()}",
         hint="record approvals with `guideline review approve ID`; if the content changed, "
              "`guideline submit ID` sends it back to the board")
+
+
+def unverified_finding(statuses: list[RecordStatus], approvals: Approvals) -> Finding:
+    first = statuses[0].record
+    return STATE_WITHOUT_APPROVALS.finding(
+        first.location("review_state"),
+        f"no approval can be verified: {approvals.git_problem()}; {len(statuses)} record(s) that say approved or "
+        "published were not checked",
+        hint=approvals.git_problem_hint())
 
 
 def comment_finding(comment: Comment, log: ReviewLog) -> Finding:

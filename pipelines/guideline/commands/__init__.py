@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-COMMANDS: tuple[str, ...] = ("validate", "rules", "diff", "submit", "review", "status", "publish", "import",
+COMMANDS: tuple[str, ...] = ("validate", "fmt", "rules", "diff", "submit", "review", "status", "publish", "import",
                              "export", "serve")
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from guideline.commands.common import Progress, add_root_option, emit, open_project, parse_date, today_of
 from guideline.corpus.cache import open_cache
-from guideline.errors import EXIT_OK
-from guideline.render import report_html, report_json, report_md
+from guideline.errors import EXIT_OK, UsageError
+from guideline.fileio import write_atomic
+from guideline.render import report_docx, report_html, report_json, report_md
 from guideline.report.compare import compare
 from guideline.report.model import Report
 
-FORMATS = {"md": report_md.render, "html": report_html.render, "json": report_json.render}
+FORMATS: dict[str, Callable[..., str | bytes]] = {"md": report_md.render, "html": report_html.render,
+                                                  "json": report_json.render, "docx": report_docx.render}
 REPORTS_DIR = "reports"
 
 EXAMPLES = """examples:
@@ -22,6 +25,7 @@ EXAMPLES = """examples:
   guideline diff --base main                      working tree against main
   guideline diff --base published/2026-06 --head HEAD --format md --output -
   guideline diff --base v1 --head v2 --format json --output changes.json
+  guideline diff --base main --format docx -o report.docx     for members who annotate in Word
 
 The base defaults to the newest published/* tag, else the merge base with main, else the head commit's first
 parent; the head defaults to the working tree (uncommitted and untracked files included). Reports go to
@@ -41,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--base", metavar="REV", help="revision to compare from (branch, tag, commit)")
     parser.add_argument("--head", metavar="REV", help="revision to compare to (default: the working tree)")
     parser.add_argument("--format", "-f", choices=sorted(FORMATS), default="html",
-                        help="md: pull-request comment; html: page for the board; json: for tools (default: html)")
+                        help="md: pull-request comment; html: page for the board; docx: Word, for annotating; "
+                             "json: for tools (default: html)")
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="where to write the report; '-' for stdout (default: a dated file under reports/)")
     parser.add_argument("--no-findings", action="store_true",
@@ -73,9 +78,14 @@ def run(args: argparse.Namespace) -> int:
     pointer = f"{html_name} (guideline diff --format html)" if args.format != "html" else None
     text = FORMATS[args.format](report, full_report=pointer)
     if args.output == "-":
+        if isinstance(text, bytes):
+            raise UsageError("a .docx report is a file: give --output FILE.docx")
         emit(text, None)
         return EXIT_OK
     target = Path(args.output) if args.output else project.root / REPORTS_DIR / report_name(report, args.format)
-    emit(text, target)
+    if isinstance(text, bytes):
+        write_atomic(target, text)
+    else:
+        emit(text, target)
     sys.stderr.write(f"wrote {target}\n")
     return EXIT_OK

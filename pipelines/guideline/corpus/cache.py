@@ -195,21 +195,24 @@ class ParsedFile:
 
 
 def encode_entry(parsed: ParsedFile) -> bytes:
+    """The entry for a parsed file. A document whose positions are still to be found keeps neither packed
+    positions nor a dict: whoever decodes it has the file's bytes (they name the entry) and passes them back."""
     doc = parsed.doc
-    packed = pack_positions(doc)
-    positions = None if packed is not None else doc.positions
+    packed = pack_positions(doc) if doc.located else None
+    positions = None if packed is not None or not doc.located else doc.positions
     return pickle.dumps((doc.data, packed, positions, doc.findings, parsed.schema_findings, parsed.check_findings,
                          parsed.record_keys, doc.digest), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def decode_entry(display: str, payload: bytes) -> ParsedFile | None:
+def decode_entry(display: str, payload: bytes, raw: bytes) -> ParsedFile | None:
     try:
         data, packed, positions, findings, schema_findings, check_findings, keys, file_digest = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - a damaged entry is a miss, whatever unpickling raised
         return None
     if not (isinstance(findings, list) and isinstance(schema_findings, list) and isinstance(check_findings, list)
             and isinstance(keys, tuple) and isinstance(file_digest, str)
-            and (isinstance(packed, array) or isinstance(positions, dict))):
+            and (isinstance(packed, array) or isinstance(positions, dict) or data is not None)):
         return None
-    return ParsedFile(Document(display, data, positions or {}, findings, file_digest, packed), schema_findings,
-                      check_findings, keys)
+    unlocated = packed is None and positions is None
+    return ParsedFile(Document(display, data, positions or {}, findings, file_digest, packed,
+                               source=raw if unlocated else None), schema_findings, check_findings, keys)

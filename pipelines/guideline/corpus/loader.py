@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import re
 from array import array
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,8 @@ from typing import Any, cast
 
 import yaml
 
+from guideline.corpus import files, yaml12
+from guideline.corpus.fastyaml import fast_load
 from guideline.findings import Finding, Location, Severity
 from guideline.rules import Rule
 
@@ -95,9 +98,14 @@ class Document:
 
     # Positions looked up in the packed array so far: past a few, unpacking them all costs less.
     _lookups: int = field(default=0, repr=False, compare=False)
+    # The file's bytes while its positions are still to be found: the fast reading (corpus/fastyaml.py) gives
+    # data only, and most files are never asked where a value is, so libyaml reads them only when one is.
+    source: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def positions(self) -> dict[PathKey, tuple[int, int]]:
+        if self.source is not None:
+            self._locate()
         if self.packed is not None:
             self._positions = unpack_positions(self.data, self.packed)
             self.packed = None
@@ -110,6 +118,8 @@ class Document:
 
     def position(self, key: PathKey) -> tuple[int, int]:
         """Line and column of the value at key, or of its nearest ancestor that has one."""
+        if self.source is not None:
+            self._locate()
         if self.packed is not None and self._lookups < _PACKED_LOOKUPS:
             # Most documents are asked for one or two positions (a board report's changed records, a finding):
             # walking to them costs a fraction of building the whole dict.
@@ -129,6 +139,19 @@ class Document:
     @property
     def ok(self) -> bool:
         return self.data is not None
+
+    @property
+    def located(self) -> bool:
+        """Whether the positions are known (else they are found, from `source`, when first asked)."""
+        return self.source is None
+
+    def _locate(self) -> None:
+        assert self.source is not None
+        text, self.source = _text_of(self.source), None
+        root = _compose(text, self.path)
+        # The fast reading takes only text the reference reads cleanly, to the same data.
+        assert not isinstance(root, Finding), root
+        self.packed = _build(root, self.path, text)[1].packed
 
 
 def _preorder(value: Any, key: PathKey) -> Iterator[PathKey]:
@@ -224,6 +247,9 @@ class _Builder:
         self.findings: list[Finding] = []
         # Without an '&' in the text no anchor, hence no alias, can exist: skip the bookkeeping.
         self.seen: set[int] | None = set() if aliases else None
+        # Values over several lines in block context, with the column of the collection holding them: YAML 1.2
+        # rules on their indentation that libyaml does not check (yaml12.layout_problems).
+        self.layout: list[tuple[yaml.Node, int]] = []
 
     def _at(self, node: yaml.Node) -> Location:
         return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -252,11 +278,16 @@ class _Builder:
         if kind is yaml.SequenceNode:
             out: list[Any] = []
             packed = self.packed
+            block, column = not cast(yaml.SequenceNode, node).flow_style, node.start_mark.column
             for item in node.value:
                 mark = item.start_mark
                 item_line, item_column = mark.line + 1, mark.column + 1
                 packed.append(item_line)
                 packed.append(item_column)
+                if block:
+                    self._note_layout(item, column)
+                else:
+                    self._lone_dash(item)
                 out.append(self.build(item, depth + 1, item_line, item_column))
             return out
         assert isinstance(node, yaml.ScalarNode)
@@ -267,7 +298,13 @@ class _Builder:
         packed = self.packed
         # A plain text value needs none of build()'s questions, unless it could be an alias or too deep.
         shortcut = self.seen is None and depth < MAX_DEPTH
+        block, column = not node.flow_style, node.start_mark.column
         for key_node, value_node in node.value:
+            if block:
+                self._note_layout(value_node, column)
+            else:
+                self._lone_dash(key_node)
+                self._lone_dash(value_node)
             if type(key_node) is not yaml.ScalarNode or key_node.tag not in _ALLOWED_TAGS:
                 what = "merge key '<<'" if key_node.tag == "tag:yaml.org,2002:merge" else "complex or tagged key"
                 rule = ALIAS if key_node.tag == "tag:yaml.org,2002:merge" else TAG
@@ -292,6 +329,19 @@ class _Builder:
             else:
                 out[name] = self.build(value_node, depth + 1, key_line, key_column)
         return out
+
+
+    def _note_layout(self, node: yaml.Node, column: int) -> None:
+        """Keep a value over several lines in block context for yaml12.layout_problems (column: its parent's)."""
+        if (node.style in yaml12.LAYOUT_STYLES if type(node) is yaml.ScalarNode
+                else cast(yaml.CollectionNode, node).flow_style) and node.end_mark.line != node.start_mark.line:
+            self.layout.append((node, column))
+
+    def _lone_dash(self, node: yaml.Node) -> None:
+        """A '-' alone in a list or mapping in brackets: YAML 1.2 cannot start a value with it, libyaml reads text."""
+        if type(node) is yaml.ScalarNode and not node.style and node.value == "-":
+            self.findings.append(SYNTAX.finding(self._at(node), "a '-' alone inside brackets is not a value",
+                                                hint="quote it (\"-\") or remove it"))
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -341,6 +391,17 @@ def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
+def _text_of(raw: bytes) -> str:
+    return (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8")
+
+
+def _build(root: yaml.Node, path: str, text: str) -> tuple[Any, _Builder]:
+    builder = _Builder(path, aliases="&" in text)
+    line, column = (root.start_mark.line + 1, root.start_mark.column + 1) if root.start_mark else (1, 1)
+    builder.packed.extend((line, column))
+    return builder.build(root, 0, line, column), builder
+
+
 def parse_text(raw: bytes, path: str) -> Document:
     """Parse raw bytes of a YAML file. Never raises for bad input: problems come back as findings."""
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
@@ -356,14 +417,18 @@ def parse_text(raw: bytes, path: str) -> Document:
                                              f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                                              hint="re-save the file with UTF-8 encoding"))
         return doc
-    root = _unreadable(text, path) or _compose(text, path)
+    unreadable = _unreadable(text, path)
+    if unreadable is None:
+        fast, data = fast_load(text)
+        if fast:
+            doc.data, doc.source = data, raw
+            return doc
+    root = unreadable or _compose(text, path)
     if isinstance(root, Finding):
         doc.findings.append(root)
         return doc
-    builder = _Builder(path, aliases="&" in text)
-    line, column = (root.start_mark.line + 1, root.start_mark.column + 1) if root.start_mark else (1, 1)
-    builder.packed.extend((line, column))
-    data = builder.build(root, 0, line, column)
+    data, builder = _build(root, path, text)
+    builder.findings.extend(_strict_findings(text, path, builder))
     doc.findings.extend(builder.findings)
     if any(f.severity is Severity.ERROR for f in builder.findings):
         doc.positions = unpack_positions(data, builder.packed)
@@ -372,14 +437,27 @@ def parse_text(raw: bytes, path: str) -> Document:
     return doc
 
 
+def _strict_findings(text: str, path: str, builder: _Builder) -> list[Finding]:
+    """What YAML 1.2 refuses and libyaml lets pass (corpus/yaml12.py)."""
+    problems = list(yaml12.layout_problems(text, builder.layout)) if builder.layout else []
+    tight = yaml12.tight_comment(text, _YamlLoader)
+    return [SYNTAX.finding(Location(path, p.line, p.column), p.message, hint=p.hint)
+            for p in (*problems, *([tight] if tight else []))]
+
+
 def _unreadable(text: str, path: str) -> Finding | None:
-    """A merge-conflict marker or nesting too deep to read, found before the YAML reader sees the text."""
+    """A merge-conflict marker, a character YAML versions read differently, or nesting too deep to read, found
+    before the YAML reader sees the text."""
     conflict = _CONFLICT_RE.search(text)
     if conflict:
         line = text.count("\n", 0, conflict.start()) + 1
         return CONFLICT_MARKER.finding(
             Location(path, line, 1), f"merge-conflict marker '{conflict.group(0).strip()}' left in the file",
             hint="resolve the merge: keep the right side, delete the marker lines")
+    ambiguous = yaml12.ambiguous_break(text)
+    if ambiguous:
+        return SYNTAX.finding(Location(path, ambiguous.line, ambiguous.column), ambiguous.message,
+                              hint=ambiguous.hint)
     # str.count first: the flow pattern needs MAX_DEPTH brackets, and scanning for it costs a quarter of a parse.
     brackets = text.count("[") + text.count("{")
     deep = (brackets >= MAX_DEPTH and _DEEP_FLOW_RE.search(text)) or _DEEP_BLOCK_RE.search(text)
@@ -404,16 +482,40 @@ def _compose(text: str, path: str) -> yaml.Node | Finding:
                                     hint=_DEEP_HINT)
         if exc.context:
             problem = f"{exc.context}, {problem}"
+        anchor = _anchor_in_broken(text, path, problem, line, column)
+        if anchor is not None:
+            return anchor
         lines = text.splitlines()
         hint = _SYNTAX_HINT
         if 0 < line <= len(lines) and "\t" in lines[line - 1]:
             hint = "this line holds a tab: YAML indentation must use spaces"
         return SYNTAX.finding(Location(path, line, column), problem, hint=hint)
+    except yaml.reader.ReaderError as exc:
+        # Its position counts bytes or characters depending on the reader; the character itself is certain,
+        # and the reader stops at its first occurrence.
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line, column = yaml12.position(text, at) if at >= 0 else (1, 1)
+        return SYNTAX.finding(Location(path, line, column), str(exc).splitlines()[0],
+                              hint="delete this character; a NUL often means the file was saved as UTF-16 "
+                                   "or is not text")
     except yaml.YAMLError as exc:
         return SYNTAX.finding(Location(path, 1, 1), str(exc).splitlines()[0], hint=_SYNTAX_HINT)
     except RecursionError:
         return TOO_DEEP.finding(Location(path, 1, 1), "values nest too deeply to read", hint=_DEEP_HINT)
     return _only_root([n for n in nodes if n is not None], text, path)
+
+
+def _anchor_in_broken(text: str, path: str, problem: str, line: int, column: int) -> Finding | None:
+    """Anchors and aliases are refused whatever else is wrong: when a file that cannot be parsed holds one, that
+    is what it is told first (with the syntax problem in the message, so nothing is hidden)."""
+    where = (line, column) if "anchor" in problem or "alias" in problem else \
+        yaml12.first_anchor_token(text, _YamlLoader, _ANCHOR_HINT_RE)
+    if where is None:
+        return None
+    return ALIAS.finding(Location(path, *where),
+                         f"anchor (&name) or alias (*name) is not allowed; the YAML is also malformed at line "
+                         f"{line}, column {column}: {problem}",
+                         hint="remove the &anchor and *alias, write each value out, then check that line")
 
 
 def _only_root(nodes: list[yaml.Node], text: str, path: str) -> yaml.Node | Finding:
@@ -446,21 +548,25 @@ def read_file(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 def read_bytes(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
                root: Path | None = None) -> bytes | Document:
-    """The file's bytes, or a document holding the finding that says why they cannot be read."""
+    """The file's bytes, or a document holding the finding that says why they cannot be read: missing,
+    unreadable, too large, not a regular file (a FIFO, socket or device), or a link that loops or leaves root."""
     where = Location(display, 1, 1)
+    reason = files.reason_not_read(path, root)
     try:
-        if root is not None and path.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(root.resolve()):
-                return Document(display, None, {}, [UNREADABLE.finding(
-                    where, f"symbolic link points outside the repository ({target})",
-                    hint="copy the file into the repository instead of linking to it")])
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Document(display, None, {}, [TOO_LARGE.finding(
-                where, f"file is {size:,} bytes, over the limit of {max_bytes:,}",
-                hint="split the records into several files, or raise policy.max_file_bytes")])
-        return path.read_bytes()
+        if reason is None:
+            # Non-blocking, and asked again once open: a file swapped for a FIFO since the question cannot hang.
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC), "rb") as handle:
+                status = os.fstat(handle.fileno())
+                kind = files.kind_of(status.st_mode)
+                if kind is not None:
+                    reason = files.not_regular(kind)
+                elif status.st_size > max_bytes:
+                    return Document(display, None, {}, [TOO_LARGE.finding(
+                        where, f"file is {status.st_size:,} bytes, over the limit of {max_bytes:,}",
+                        hint="split the records into several files, or raise policy.max_file_bytes")])
+                else:
+                    return handle.read()
     except OSError as exc:
-        return Document(display, None, {}, [UNREADABLE.finding(where, f"cannot read file: {exc.strerror or exc}",
-                                                                hint="check that the file exists and is readable")])
+        reason = files.Unreadable(f"cannot read file: {exc.strerror or exc}",
+                                  "check that the file exists and is readable")
+    return Document(display, None, {}, [UNREADABLE.finding(where, reason.message, hint=reason.hint)])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from guideline.corpus.cache import Cache, digest, parse_cached
+from guideline.corpus.files import link_problem
 from guideline.corpus.grading import GradingSchemes
 from guideline.corpus.loader import DEFAULT_MAX_BYTES, Document, parse_text, read_bytes, read_file
 from guideline.corpus.policy import Policy
@@ -147,17 +148,32 @@ def _read_data(path: Path, root: Path, shown_from: Path, cache: Cache | None,
 
 
 def collect_files(paths: list[Path], root: Path) -> tuple[list[Path], list[str]]:
-    """YAML files under the given paths, sorted; missing paths come back as messages."""
+    """YAML files under the given paths, sorted; missing paths come back as messages. A path that is there but
+    cannot be read as a file (a FIFO, a socket, a link that loops or leaves root) is returned with the files:
+    reading it gives the finding that says why."""
     found: list[Path] = []
     missing: list[str] = []
     for path in paths:
-        if path.is_file() or (path.is_symlink() and not path.is_dir()):
+        if path.is_dir() and not (path.is_symlink() and link_problem(path, root)):
+            found.extend(_walk(path, root))
+        elif os.path.lexists(path):
             found.append(path)
-        elif path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                found.extend(Path(dirpath) / name for name in sorted(filenames) if name.endswith(YAML_SUFFIXES))
         else:
             missing.append(str(path))
     unique = sorted({p.absolute(): None for p in found}, key=lambda p: p.as_posix())
     return unique, missing
+
+
+def _walk(top: Path, root: Path) -> Iterator[Path]:
+    """The YAML files under top. A link to a folder is followed when it stays inside root and leads to no
+    folder holding it; any other is returned as a file, so that it is reported rather than skipped."""
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+        followed = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            folder = Path(dirpath) / name
+            if folder.is_symlink() and link_problem(folder, root):
+                yield folder
+            else:
+                followed.append(name)
+        dirnames[:] = followed
+        yield from (Path(dirpath) / name for name in sorted(filenames) if name.endswith(YAML_SUFFIXES))

@@ -57,10 +57,14 @@ def load_sources(project: Project) -> dict[str, SourceGuideline]:
 
 def _source(doc: Document) -> SourceGuideline | None:
     data = doc.data
-    head = data.get("source") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    head = data.get("source")
     if not isinstance(head, dict) or not isinstance(head.get("id"), str):
         return None
-    grading = head.get("grading") if isinstance(head.get("grading"), dict) else {}
+    grading = head.get("grading")
+    if not isinstance(grading, dict):
+        grading = {}
     recommendations: dict[str, SourceRecommendation] = {}
     items = data.get("recommendations")
     for index, item in enumerate(items if isinstance(items, list) else ()):

@@ -229,9 +229,9 @@ def parse_files(sources: Sequence[Source], cache: Cache | None, checks: FileChec
             continue
         entry = None
         if index in cached:
-            entry = decode_entry(source.display, cached[index])
+            entry = decode_entry(source.display, cached[index], source.raw)
         elif parallel:
-            entry = decode_entry(source.display, next(parsed))
+            entry = decode_entry(source.display, next(parsed), source.raw)
         yield entry or _parse_here(source, cache, checks)
 
 

@@ -14,24 +14,31 @@ from pathlib import Path
 from guideline.corpus.loader import Document, read_bytes
 from guideline.corpus.model import Corpus, add_document, file_kind, named_ids
 from guideline.corpus.project import Project, collect_files
-from guideline.engine.changes import RECORD_FILE_KINDS, Change, Parser
+from guideline.engine.changes import RECORD_FILE_KINDS, Change, Parser, changed_versions
 from guideline.errors import UsageError
 
 
 def describe_files(project: Project, paths: Sequence[Path], parse: Parser) -> Change:
+    """The change: the files' records now and, in a git repository, as committed at HEAD (a record removed
+    from a file affects whatever cites it); files deleted since HEAD count too (pre-commit never passes them)."""
     files, missing = collect_files(list(paths), project.root)
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}",
                          hint="--changed-files names files that exist (pre-commit passes the staged ones)")
+    committed = _committed(project)
     change = Change()
-    readable: list[tuple[bytes, str]] = []
+    versions: list[tuple[bytes, str]] = []
     for path in files:
         display = project.display(path)
-        change.files.add(display)
         raw = read_bytes(path, display, max_bytes=project.policy.max_file_bytes, root=project.root)
-        if isinstance(raw, bytes):
-            readable.append((raw, display))
-    for doc in parse(readable):
+        old = committed.get(display, (None, None))[0]
+        versions.extend((content, display) for content in (raw, old) if isinstance(content, bytes))
+        change.files.add(display)
+    for display, (old, new) in committed.items():
+        if new is None and old is not None:
+            versions.append((old, display))
+            change.files.add(display)
+    for doc in parse(versions):
         if _reaches_everything(doc):
             change.everything = True
             return change
@@ -41,6 +48,15 @@ def describe_files(project: Project, paths: Sequence[Path], parse: Parser) -> Ch
             change.records.add(record.id)
             change.named.update(named_ids(record.data))
     return change
+
+
+def _committed(project: Project) -> dict[str, tuple[bytes | None, bytes | None]]:
+    """Path as shown -> (content at HEAD, content now) of each corpus file changed since HEAD; nothing outside
+    git or before the first commit."""
+    try:
+        return {display: (old, new) for display, old, new in changed_versions(project, "HEAD")}
+    except UsageError:
+        return {}
 
 
 def _reaches_everything(doc: Document) -> bool:

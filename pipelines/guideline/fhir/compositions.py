@@ -54,7 +54,7 @@ def _extension(scope: Scope, record: Record, has_plan: bool) -> list[dict[str, A
     concepts = {"comparator": [concept_of(scope, x) for x in record.list_of("comparator") if isinstance(x, str)]}
     if (agents(record) if has_plan else []) != interventions:
         concepts["intervention"] = [concept_of(scope, x) for x in interventions]
-    found = record_extension(record.data, strings=("section", "group"), concepts=concepts)
+    found = record_extension(record.data, concepts)
     if "intervention" in concepts and not interventions:
         found[-1]["extension"].append({"url": "intervention", "valueBoolean": False})
     return found
@@ -165,7 +165,7 @@ def guideline(scope: Scope, topic: Record, recommendations: Sequence[Record],
         found["useContext"] = [{"code": c.coding(USAGE_CONTEXT, "user", "User Type"),
                                 "valueCodeableConcept": c.concept(c.coding(c.AUDIENCE, a), text=a)} for a in audience]
     found["relatesTo"] = replaced(topic, "guideline")
-    found["extension"] = record_extension(topic.data, strings=("summary",))
+    found["extension"] = record_extension(topic.data)
     return _without_empty(found)
 
 

@@ -1,7 +1,8 @@
 """What the EBM profiles (and FHIR R5 under them) require of the resources exported, written down from the
-guide's FSH: required elements, fixed codes and systems, slice cardinalities, forbidden elements, the codes of
-required bindings, and references that resolve inside the Bundle. Not a FHIR validator: no StructureDefinition
-snapshot, no terminology server; see docs/fhir.md."""
+guide's FSH: required elements, fixed codes and systems, slice cardinalities, forbidden elements, and references
+that resolve inside the Bundle; plus R5's required bindings, checked against the core package's value sets
+(terminology.py). Not a FHIR validator: no StructureDefinition snapshot, no terminology server; see
+docs/fhir.md."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guideline.fhir import codes as c
+from guideline.fhir.terminology import check_bindings
 
 Check = Callable[[dict[str, Any]], Iterator[tuple[str, str]]]
 
@@ -19,27 +21,6 @@ _ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 REQUIRED = {"Composition": ("status", "type", "date", "author", "title"), "Citation": ("status",),
             "PlanDefinition": ("status",), "ActivityDefinition": ("status",), "Group": ("type", "membership"),
             "ArtifactAssessment": ("content",), "Bundle": ("type",)}
-# Required bindings of FHIR R5 (the codes of hl7.fhir.r5.core 5.0.0's value sets).
-PUBLICATION_STATUS = ("draft", "active", "retired", "unknown")
-BINDINGS: dict[str, dict[str, tuple[str, ...]]] = {
-    "Composition": {"status": ("registered", "partial", "preliminary", "final", "amended", "corrected",
-                               "appended", "cancelled", "entered-in-error", "deprecated", "unknown")},
-    "Citation": {"status": PUBLICATION_STATUS}, "PlanDefinition": {"status": PUBLICATION_STATUS},
-    "ActivityDefinition": {"status": PUBLICATION_STATUS, "intent": (
-        "proposal", "plan", "directive", "order", "original-order", "reflex-order", "filler-order",
-        "instance-order", "option"), "kind": ("MedicationRequest", "ServiceRequest", "Task", "CarePlan")},
-    "Group": {"type": ("person", "animal", "practitioner", "device", "careteam", "healthcareservice",
-                       "location", "organization", "relatedperson", "specimen"),
-              "membership": ("definitional", "enumerated")},
-    "ArtifactAssessment": {"workflowStatus": (
-        "submitted", "triaged", "waiting-for-input", "resolved-no-change", "resolved-change-required",
-        "deferred", "duplicate", "applied", "published", "entered-in-error"), "disposition": (
-        "unresolved", "not-persuasive", "persuasive", "persuasive-with-modification",
-        "not-persuasive-with-modification")},
-    "Bundle": {"type": ("document", "message", "transaction", "transaction-response", "batch", "batch-response",
-                        "history", "searchset", "collection", "subscription-notification")},
-}
-INFORMATION_TYPES = ("comment", "classifier", "rating", "container", "response", "change-request")
 
 # RecommendationJustification: content slices (closed, by type) and their component slices (closed).
 JUSTIFICATION: dict[str, dict[str, str | None]] = {
@@ -64,9 +45,11 @@ class Problem:
     resource: str
     path: str
     message: str
+    # The record the resource was exported from, when it names one.
+    record: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.resource}: {self.path}: {self.message}"
+        return f"{self.resource}: {self.path}: {self.message}" + (f" [{self.record}]" if self.record else "")
 
 
 def codes_of(value: Any, system: str) -> list[str]:
@@ -249,15 +232,9 @@ def check_base(resource: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for name in REQUIRED.get(kind, ()):
         if resource.get(name) in (None, "", [], {}):
             yield f"{kind}.{name}", "required (min 1)"
-    for name, allowed in BINDINGS.get(kind, {}).items():
-        if name in resource and resource[name] not in allowed:
-            yield f"{kind}.{name}", f"{resource[name]!r} is not in the required value set"
-    if kind == "ArtifactAssessment":
-        if not any(k.startswith("artifact") for k in resource):
-            yield "ArtifactAssessment.artifact[x]", "required (1..1)"
-        for index, item in enumerate(resource.get("content") or ()):
-            if item.get("informationType", "comment") not in INFORMATION_TYPES:
-                yield f"ArtifactAssessment.content[{index}].informationType", "not in the required value set"
+    yield from check_bindings(resource)
+    if kind == "ArtifactAssessment" and not any(k.startswith("artifact") for k in resource):
+        yield "ArtifactAssessment.artifact[x]", "required (1..1)"
 
 
 def check_resource(resource: dict[str, Any]) -> list[tuple[str, str]]:
@@ -281,6 +258,12 @@ def _references(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _references(item, f"{path}[{index}]")
 
 
+def _record_of(resource: dict[str, Any]) -> str | None:
+    found = [i.get("value") for i in resource.get("identifier") or () if isinstance(i, dict)
+             and i.get("system") == c.RECORD_IDS]
+    return str(found[0]) if found else None
+
+
 def check_bundle(bundle: dict[str, Any]) -> list[Problem]:
     """Every resource of the Bundle checked, and every literal reference resolved to an entry."""
     problems = [Problem("Bundle", path, message) for path, message in check_base(bundle)]
@@ -288,8 +271,9 @@ def check_bundle(bundle: dict[str, Any]) -> list[Problem]:
     for entry in bundle.get("entry") or ():
         resource = entry["resource"]
         name = f"{resource.get('resourceType')}/{resource.get('id')}"
-        problems.extend(Problem(name, path, message) for path, message in check_resource(resource))
-        problems.extend(Problem(name, path, f"{target} is not in the Bundle")
+        record = _record_of(resource)
+        problems.extend(Problem(name, path, message, record) for path, message in check_resource(resource))
+        problems.extend(Problem(name, path, f"{target} is not in the Bundle", record)
                         for path, target in _references(resource, str(resource.get("resourceType")))
                         if target not in present)
     return problems

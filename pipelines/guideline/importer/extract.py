@@ -27,13 +27,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from guideline.corpus import terminology
 from guideline.corpus.grading import Grade, GradingSchemes
 from guideline.corpus.vocabulary import Vocabulary
+from guideline.importer.concepts import DraftConcept
 from guideline.importer.doses import DRUG_KINDS, Span, dosing
 
 UNGRADED = ("UNGRADED", "Not graded", "not-graded")
 # Statements in this layout are a line or two; a longer text is not a statement, and is read only this far.
 MAX_TEXT = 4000
+# The longest drug name looked up in the terminology, in words ('angiotensin receptor blocker').
+TERM_WORDS = 4
 
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
 _IMPERATIVE_FOR = frozenset({
@@ -47,7 +51,8 @@ _IMPERATIVE_FOR = frozenset({
     "take", "target", "test", "titrate", "treat", "use", "vaccinate", "watch"})
 _IMPERATIVE_AGAINST = frozenset({"avoid", "withhold", "stop", "discontinue", "cease", "hold", "omit"})
 _SKIP_ADVERBS = frozenset({"always", "then", "also", "only", "first", "next", "still", "routinely", "promptly",
-                           "immediately", "strongly", "carefully", "subsequently", "preferably", "generally"})
+                           "immediately", "strongly", "carefully", "subsequently", "preferably", "generally",
+                           "and", "but", "or"})
 _CLAUSE_START_RE = re.compile(r"(?:^|[,;:(—–]|\s-\s|\bthen\b)\s*")
 _DOUBLE_NEGATIVE_RE = re.compile(
     r"\b(?:do\s+not|don't|never)\s+(?:\w+\s+)?(?:delay|forget|omit|miss|overlook|neglect|hesitate|withhold|stop|"
@@ -58,13 +63,16 @@ _AGAINST_RE = re.compile(
     r"\b(?:do\s+not|don't|(?:does|did)\s+not\s+support|should\s+not|must\s+not|should\s+be\s+avoided|"
     r"(?:is|are)\s+(?:best\s+)?avoided|recommends?\s+against|recommendations?\s+(?:is\s+)?against|advis(?:es?|ed)\s+against|"
     r"not\s+(?:routinely\s+|generally\s+)?recommended|(?:is|are|remains?|be)\s+(?:\w+\s+)?contraindicated|"
-    r"(?:is|are)\s+not\s+indicated|not\s+be\s+used|"
-    r"no\s+role\s+for|refrain\s+from|discouraged?|never\s+(?:use|give|prescribe|start|combine|administer))\b")
+    r"(?:is|are)\s+not\s+indicated|not\s+be\s+used|not\s+(?:\w+\s+)?advised|"
+    r"no\s+role\s+for|refrain\s+from|discouraged?|"
+    r"never\s+(?:use|give|prescribe|start|combine|administer|treat|offer|add))\b")
 _NONE_RE = re.compile(
     r"\b(?:insufficient\s+(?:evidence|data)|inconclusive|(?:unable|inability)\s+to\s+recommend|"
     r"cannot\s+(?:be\s+)?recommend(?:ed)?\s+(?:for\s+or\s+against|either)|"
     r"no\s+recommendation\s+(?:can|could)\s+be\s+made|neither\s+for\s+nor\s+against|not\s+enough\s+evidence|"
-    r"evidence\s+is\s+(?:lacking|insufficient|inconclusive)|unclear\s+(?:benefit|whether))\b")
+    r"(?:evidence|data)\s+(?:is|are|remains?)\s+(?:too\s+)?(?:lacking|insufficient|inconclusive|limited|sparse|scarce)|"
+    r"too\s+(?:limited|weak|sparse|scarce|uncertain)\s+to\s+(?:recommend|support|make)|"
+    r"no\s+recommendation\s+is\s+made|unclear\s+(?:benefit|whether))\b")
 _FOR_RE = re.compile(
     r"\b(?:recommend(?:s|ed)?|recommendations?\s+for|should|must|(?:is|are|remains?)\s+(?:an?\s+|the\s+)?"
     r"(?:reasonable\s+|preferred\s+|effective\s+|acceptable\s+)?(?:option|alternative|choice)|"
@@ -80,8 +88,10 @@ _DESCRIPTIVE_RE = re.compile(
 _MAIN_CLAUSE_RE = re.compile(r",?\s*\b(?:which|who|that)\b|[(—–;]")
 _ANAPHORA_RE = re.compile(r"^\s*(?:this|these|they|it|such|both|either|the\s+latter|the\s+former)\b",
                           re.IGNORECASE)
-_EXCLUDE_AFTER_RE = re.compile(r"^[\s-]*(?:allerg\w*|intoleran\w*|hypersensitivity|contraindicat\w*|failure)\b",
-                               re.IGNORECASE)
+_EXCLUDE_AFTER_RE = re.compile(
+    r"^[\s-]*(?:(?:and|or)\s+[\w-]+\s+)?(?:allerg\w*|intoleran\w*|hypersensitivity|contraindicat\w*|failure|"
+    r"(?:is|are|was|were|has|have)\s+(?:not\s+tolerated|failed|been\s+ineffective|contraindicated))\b",
+    re.IGNORECASE)
 _EXCLUDE_BEFORE_RE = re.compile(
     r"(?:contraindicat\w*(?:\s+to)?|intoleran\w*(?:\s+(?:to|of))?|allerg\w*(?:\s+to)?|despite|refractory\s+to|"
     r"failure\s+(?:of|on)|failed|history\s+of)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -91,7 +101,13 @@ _COMPARATOR_BEFORE_RE = re.compile(
     re.IGNORECASE)
 _CERTAINTY_RE = re.compile(
     r"\b(?P<a>high|moderate|low|very[- ]low)[- ](?:certainty|quality)\b|"
-    r"\bevidence\s+(?:of|with)\s+(?P<b>high|moderate|low|very[- ]low)\s+(?:certainty|quality)\b", re.IGNORECASE)
+    r"\bevidence\s+(?:(?:is|was|remains)\s+)?(?:of|with)\s+(?P<b>high|moderate|low|very[- ]low)\s+(?:certainty|quality)\b",
+    re.IGNORECASE)
+# GRADE pairs a strength with a certainty of evidence: '(strong recommendation, low-certainty evidence)'. Only
+# GRADE does, so the pair names the scheme even when the text does not.
+_GRADE_STYLE_RE = re.compile(r"\b(?:strong|conditional|weak)\s+recommendation\b.{0,80}?\b(?:certainty|quality)\b",
+                             re.IGNORECASE)
+GRADE = "GRADE"
 _NEGATED_RE = re.compile(r"(?:(?:paucity|lack|absence|shortage|dearth)\s+of|\bno|\bwithout|\blimited|"
                          r"\binsufficient|\bfew)\s*$", re.IGNORECASE)
 _STRENGTH_WORDS_RE = re.compile(
@@ -113,6 +129,13 @@ _TIME_RES = (
                r"(?:the\s+)?(?:symptom\s+|pain\s+)?(?:onset|diagnosis|injury|surgery|admission|presentation|"
                r"fracture|symptoms)\b", re.IGNORECASE),
     re.compile(r"\bwithin\s+\d+(?:\s*[-–]\s*\d+)?\s*(?:hours?|days?|weeks?|months?)\b", re.IGNORECASE),
+)
+# Populations named without 'patients': 'in pregnancy', 'in established cardiovascular disease', 'in renal impairment'.
+_NAMED_POPULATION_RES = (
+    re.compile(r"\b(?:in|during)\s+((?:early\s+|late\s+)?(?:pregnancy|breastfeeding|lactation|labou?r|childhood|"
+               r"infancy|old\s+age|the\s+elderly)|pregnant\s+(?:women|patients|people))\b", re.IGNORECASE),
+    re.compile(r"\bin\s+((?:(?!(?:the|a|an|and|or|with|of|to|for)\b)[a-z][\w-]*\s+){0,3}(?:failure|disease|impairment|"
+               r"insufficiency|injury|syndrome|deficiency))\b", re.IGNORECASE),
 )
 _WHILE_RE = re.compile(r"\bwhile\s+((?:on|taking|receiving|using)\s+[^,;.()—]+)", re.IGNORECASE)
 _WITH_USE_RE = re.compile(r"\bwith\s+((?:chronic|long[- ]term|prolonged)\s+(?:use|therapy|treatment))\b",
@@ -181,6 +204,7 @@ class Extractor:
         self.index = vocabulary.term_index()
         self.kinds = {cid: concept.kind for cid, concept in vocabulary.concepts.items()}
         self.max_words = max((len(key.split()) for key in self.index), default=1)
+        self.drafts: dict[str, DraftConcept] = {}
         self.ungraded = self._ungraded()
         self.schemes = self._scheme_patterns(scheme_names or {})
 
@@ -215,8 +239,9 @@ class Extractor:
                 i += 1
                 continue
             found: tuple[str, int] | None = None
-            for n in range(min(self.max_words, len(tokens) - i), 0, -1):
-                concept = self._lookup(" ".join(t[0] for t in tokens[i:i + n]), monitoring)
+            for n in range(min(max(self.max_words, TERM_WORDS), len(tokens) - i), 0, -1):
+                key = " ".join(t[0] for t in tokens[i:i + n])
+                concept = self._lookup(key, monitoring) or self._term(key, text[tokens[i][1]:tokens[i + n - 1][2]])
                 if concept:
                     found = (concept, n)
                     break
@@ -242,6 +267,20 @@ class Extractor:
                                 f"monitoring of {candidate}"):
                     if variant in self.index:
                         return self.index[variant]
+        return None
+
+    def _term(self, key: str, phrase: str) -> str | None:
+        """A drug the vocabulary lacks but the terminology knows becomes a draft concept (the vocabulary wins
+        when it has the terminology's id)."""
+        for candidate in (key, key[:-1]) if key.endswith("s") else (key,):
+            entry = terminology.lookup(candidate)
+            if entry is None:
+                continue
+            if entry.id in self.vocabulary:
+                return entry.id
+            self.drafts.setdefault(entry.id, DraftConcept(entry)).saw(phrase)
+            self.kinds[entry.id] = entry.kind
+            return entry.id
         return None
 
     def _drop_ancestors(self, concepts: list[str]) -> list[str]:
@@ -367,6 +406,8 @@ class Extractor:
 
     def _strength(self, text: str) -> tuple[dict[str, Any], str | None]:
         found = sorted(((m.start(), scheme) for scheme, pattern in self.schemes for m in [pattern.search(text)] if m))
+        if not found and self.grading.versions(GRADE) and _GRADE_STYLE_RE.search(text):
+            found = [(0, GRADE)]
         for _, scheme in found:
             grade = self._grade(scheme, text)
             if grade is not None:
@@ -453,7 +494,7 @@ def _cue_direction(text: str) -> tuple[bool, str | None]:
         return True, None
     starts = _clause_starts(low)
     if _AGAINST_RE.search(low) or any(w in _IMPERATIVE_AGAINST and nxt != "of" for w, nxt in starts):
-        return True, "against"
+        return True, None if _advice_both_ways(starts) else "against"
     if _NONE_RE.search(low):
         return True, "none"
     if any(w in _IMPERATIVE_FOR and nxt != "of" for w, nxt in starts) or _FOR_RE.search(low):
@@ -461,6 +502,14 @@ def _cue_direction(text: str) -> tuple[bool, str | None]:
     if _WEAK_FOR_RE.search(low) and not _ANAPHORA_RE.match(low):
         return True, "for"
     return False, None
+
+
+def _advice_both_ways(starts: list[tuple[str, str]]) -> bool:
+    """'Start X ..., and avoid Y' (a summary's list of advice): no one direction fits the statement. A switch
+    ('stop X and start Y') starts with the advice against and keeps it."""
+    if not starts or starts[0][0] not in _IMPERATIVE_FOR:
+        return False
+    return any(w in _IMPERATIVE_AGAINST or w == "never" or (w, nxt) == ("do", "not") for w, nxt in starts[1:])
 
 
 def _certainty(text: str) -> str | None:
@@ -511,6 +560,8 @@ def _qualifiers(text: str, lead: str | None) -> list[str]:
             found.append(phrase)
     for pattern in _TIME_RES:
         found.extend(m.group(0) for m in pattern.finditer(text))
+    for pattern in _NAMED_POPULATION_RES:
+        found.extend(m.group(1) for m in pattern.finditer(text))
     found.extend(m.group(1).strip() for m in _WHILE_RE.finditer(text))
     found.extend(m.group(1) for m in _WITH_USE_RE.finditer(text))
     if lead and not _PURPOSE_RE.match(lead):

@@ -55,6 +55,12 @@ _DATE_RES = (
 _YEAR_TAIL_RE = re.compile(r"[,;.]?\s*\(?(?P<year>(?:1[89]|20|21)\d\d)\)?\.?\s*$")
 _CITE_CHARS = frozenset("0123456789 ,;")
 _CLEAN_CITES_RE = re.compile(r"[1-9]\d{0,2}(?:\s*,\s*[1-9]\d{0,2})*")
+# In square brackets a dash is a range ('[2-4]'); a dangling one ('[2-]') is a malformed list, not prose.
+_BRACKET_CHARS = _CITE_CHARS | frozenset("-\u2013")
+_CITE_ITEM = r"[1-9]\d{0,2}(?:\s*[-\u2013]\s*[1-9]\d{0,2})?"
+_CLEAN_BRACKET_RE = re.compile(rf"{_CITE_ITEM}(?:\s*,\s*{_CITE_ITEM})*")
+_RANGE_RE = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?")
+MAX_RANGE = 20
 _NUMBER_GAP_RE = re.compile(r"\d(\s+)\d")
 # A number right after one of these words is part of the sentence ('below 7', 'stage 4'), not a citation.
 _NUMBER_WORDS = frozenset({
@@ -207,8 +213,8 @@ def split_citations(text: str) -> tuple[str, Citations, int]:
     if text.endswith("]"):
         opening = text.rfind("[")
         inner = text[opening + 1:-1] if opening >= 0 else ""
-        if inner and all(c in _CITE_CHARS for c in inner) and any(c.isdigit() for c in inner):
-            return _citation_list(text, opening + 1, inner.strip(), text[:opening].rstrip())
+        if inner and all(c in _BRACKET_CHARS for c in inner) and any(c.isdigit() for c in inner):
+            return _citation_list(text, opening + 1, inner.strip(), text[:opening].rstrip(), bracketed=True)
     start = end
     while start > 0 and text[start - 1] in _CITE_CHARS:
         start -= 1
@@ -234,10 +240,17 @@ def split_citations(text: str) -> tuple[str, Citations, int]:
     return _citation_list(text, start, run, before)
 
 
-def _citation_list(text: str, start: int, run: str, before: str) -> tuple[str, Citations, int]:
-    numbers = tuple(int(n) for n in re.findall(r"\d+", run) if int(n) > 0)
-    clean = _CLEAN_CITES_RE.fullmatch(run.strip()) is not None
-    return before, Citations(numbers, 0, 0, "" if clean else run.strip()), start
+def _citation_list(text: str, start: int, run: str, before: str, bracketed: bool = False) -> tuple[str, Citations,
+                                                                                                 int]:
+    numbers: list[int] = []
+    clean = (_CLEAN_BRACKET_RE if bracketed else _CLEAN_CITES_RE).fullmatch(run.strip()) is not None
+    for match in _RANGE_RE.finditer(run):
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else first
+        if first > last or last - first > MAX_RANGE:
+            clean, last = False, first
+        numbers.extend(n for n in range(first, last + 1) if n > 0)
+    return before, Citations(tuple(numbers), 0, 0, "" if clean else run.strip()), start
 
 
 def parse_date(text: str) -> tuple[str | None, bool]:

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guideline.corpus.project import GRADING_FILE, Project
+from guideline.corpus.project import GRADING_FILE, VOCABULARY_FILE, Project
 from guideline.errors import UsageError
-from guideline.fileio import write_atomic
+from guideline.fileio import ensure_writable, write_atomic
 from guideline.findings import Finding, sort_findings
 from guideline.importer import write
+from guideline.importer.concepts import used_concepts, vocabulary_addition
 from guideline.importer.extract import Extractor
 from guideline.importer.parse import parse_article
 from guideline.importer.records import Draft, build_draft, slug
@@ -111,6 +112,8 @@ def run_import(request: ImportRequest, project: Project) -> ImportOutcome:
     outputs, changes = _render(draft, request, project, topic_path, references_path, extractor)
     outcome = ImportOutcome(sort_findings(draft.findings), topic_id, len(draft.recommendations),
                             len(draft.references), changes=changes)
+    if not request.dry_run:
+        ensure_writable([path for path, _ in outputs])
     for path, text in outputs:
         if request.dry_run:
             continue
@@ -145,4 +148,13 @@ def _render(draft: Draft, request: ImportRequest, project: Project, topic_path: 
     else:
         header = write.schema_line(topic_path, schemas, write.TOPIC_SCHEMA)
         outputs.append((topic_path, write.topic_file(draft.topic, draft.recommendations, header)))
+    drafted = [extractor.drafts[c] for c in sorted(used_concepts(draft.recommendations)) if c in extractor.drafts]
+    if drafted:
+        # Appended as text, so that editors' comments and layout of the vocabulary stay as they are.
+        vocabulary = project.data_file(VOCABULARY_FILE)
+        current = vocabulary.read_text(encoding="utf-8") if vocabulary.exists() else "concepts:\n"
+        addition = vocabulary_addition(drafted, source_path(request.article, project.root))
+        outputs.append((vocabulary, current.rstrip("\n") + "\n" + addition))
+        changes.append(f"{len(drafted)} draft concept(s) from the drug terminology added to "
+                       f"{project.display(vocabulary)}: {', '.join(d.entry.id for d in drafted)}")
     return outputs, changes

@@ -123,18 +123,17 @@ def field_lines(item: FieldChange) -> Iterator[Line]:
     yield Line(0, sign, item.name, leaf_value(item.before, item.after, item.words), item.material)
 
 
-def sentence(message: str) -> str:
-    text = message.strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+def _sentence(words: Value) -> Value:
+    """A message as a sentence: capital first letter, closing full stop."""
+    if not words:
+        return words
+    first = words[0]
+    shown = (Segment(first.op, first.text[:1].upper() + first.text[1:]),) + words[1:]
+    return shown if shown[-1].text.rstrip().endswith((".", "!", "?")) else shown + (Segment("equal", "."),)
 
 
 def _finding_line(finding: Finding, status: str, words: Value = ()) -> FindingLine:
-    if words:
-        shown = tuple(Segment(s.op, sentence(s.text) if i == 0 else s.text) for i, s in enumerate(words))
-        value = shown if shown[-1].text.endswith((".", "!", "?")) else shown + (Segment("equal", "."),)
-    else:
-        value = (Segment("equal", sentence(finding.message)),)
+    value = _sentence(words or (Segment("equal", finding.message.strip()),))
     return FindingLine(status, finding.severity.value, value, finding.rule, f"{finding.file}:{finding.line}")
 
 

@@ -27,27 +27,37 @@ def section_titles(corpus: Corpus) -> dict[tuple[str, str], dict[str, str]]:
     return out
 
 
+def _word(value: Any) -> str:
+    """A scalar as text; a malformed value (a list or mapping where a word belongs) as nothing."""
+    return "" if isinstance(value, (dict, list)) else text_of(value)
+
+
+def _words(value: Any) -> list[str]:
+    return [w for w in (_word(v) for v in value) if w] if isinstance(value, list) else []
+
+
 def grading(data: Mapping[str, Any]) -> str | None:
     """'Strong recommendation against · AAOS 2010 Strong · certainty not rated'."""
-    kind = data.get("statement_type")
+    kind = _word(data.get("statement_type"))
     found = data.get("strength")
     strength: Mapping[str, Any] = found if isinstance(found, dict) else {}
-    direction = data.get("direction")
+    direction = _word(data.get("direction"))
     if kind in _KINDS:
-        parts = [_KINDS[str(kind)]]
+        parts = [_KINDS[kind]]
     elif direction == "none":
         parts = ["No recommendation for or against"]
     elif direction in _DIRECTIONS or strength:
-        strength_class = text_of(strength.get("class"))
+        strength_class = _word(strength.get("class"))
         lead = "recommendation" if strength_class in _NO_STRENGTH else f"{strength_class} recommendation"
-        parts = [f"{lead} {_DIRECTIONS.get(str(direction), '')}".strip().capitalize()]
+        parts = [f"{lead} {_DIRECTIONS.get(direction, '')}".strip().capitalize()]
     else:
         return None
-    native = " ".join(text_of(strength.get(k)) for k in ("scheme", "version", "grade") if strength.get(k))
+    native = " ".join(w for w in (_word(strength.get(k)) for k in ("scheme", "version", "grade")) if w)
     if native:
         parts.append(native)
-    if data.get("certainty"):
-        parts.append("certainty " + text_of(data["certainty"]).replace("-", " "))
+    certainty = _word(data.get("certainty"))
+    if certainty:
+        parts.append("certainty " + certainty.replace("-", " "))
     return " · ".join(parts)
 
 
@@ -56,9 +66,8 @@ def population(data: Mapping[str, Any]) -> str | None:
     value = data.get("population")
     if not isinstance(value, dict):
         return None
-    conditions = [text_of(c) for c in value.get("condition") or [] if c is not None]
-    text = text_of(value.get("description")) or ", ".join(conditions)
-    qualifiers = [text_of(q) for q in value.get("qualifiers") or [] if q is not None]
+    text = _word(value.get("description")) or ", ".join(_words(value.get("condition")))
+    qualifiers = _words(value.get("qualifiers"))
     if qualifiers:
         text = f"{text} ({'; '.join(qualifiers)})" if text else "; ".join(qualifiers)
     return text or None

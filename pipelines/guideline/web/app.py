@@ -7,7 +7,6 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -43,7 +42,7 @@ from guideline.web.security import (
     cross_site_problem,
     csrf_matches,
 )
-from guideline.web.views import Board, commit_history
+from guideline.web.views import Board, TopicView, commit_history
 
 HERE = Path(__file__).parent
 AUDIT_FILE = "audit.jsonl"
@@ -59,6 +58,41 @@ def shown(value: object) -> Markup:
                             text))
 
 
+class QueueRows:
+    """The queue's rows, rendered once and shared by every member's page: a row is rendered from its key alone
+    (what it shows, the member's own column included), so equal keys are equal rows and no member's page can
+    show another's. A topic's row changes key when its view changes; old rows are dropped past `limit`."""
+
+    def __init__(self, template: jinja2.Template, limit: int = 4096) -> None:
+        self.template = template
+        self.limit = limit
+        self._rows: dict[tuple[object, ...], Markup] = {}
+
+    def row(self, view: TopicView, you: str, quorum: int) -> Markup:
+        fewest, waiting = view.counts
+        key = (view.id, shown(view.topic.get("title")), shown(view.id), view.statuses[0].state, waiting, fewest,
+               quorum, len(view.unresolved), you)
+        found = self._rows.get(key)
+        if found is None:
+            if len(self._rows) >= self.limit:
+                self._rows.clear()
+            names = ("id", "title", "shown_id", "state", "waiting", "fewest", "quorum", "unresolved", "you")
+            found = self._rows[key] = Markup(self.template.render(dict(zip(names, key, strict=True))))
+        return found
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def you(member: Member, view: TopicView) -> str:
+    """The queue's "You" column: what the topic asks of this member."""
+    if not member.approver:
+        return "editor"
+    if not view.counts[1]:
+        return "—"
+    return "approved" if view.approved_by(member.email) else "to review"
+
+
 class App:
     """State of one running app: configuration, read model, writer, sessions, limits, audit."""
 
@@ -67,7 +101,6 @@ class App:
         self.board = Board(config.root)
         self.decider = Decider(config, self.board)
         self.reports = Reports(config.root)
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decisions")
         self.store = auth.Store(config.state_dir)
         self.sessions = auth.Sessions(config)
         self.limiter = limiter or RateLimiter()
@@ -75,12 +108,13 @@ class App:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
         env.filters["t"] = shown
         self.templates = Jinja2Templates(env=env)
+        self.rows = QueueRows(env.get_template("queue_row.html"))
         self.cookie = "__Host-guideline-session" if config.secure else "guideline-session"
 
     def close(self) -> None:
-        """The writer's thread and the decisions process end with the server."""
-        self.writer.shutdown(wait=True)
+        """The writer's thread, the decisions process and git's object reader end with the server."""
         self.decider.close()
+        self.board.close()
 
     # --- plumbing -------------------------------------------------------------------------------------
 
@@ -143,7 +177,6 @@ class App:
     # --- pages --------------------------------------------------------------------------------------
     # Plain functions: Starlette runs them on its thread pool, so no page or decision holds up the event loop.
 
-
     async def home(self, request: Request) -> Response:
         return RedirectResponse("/queue" if self.member(request) else "/login", status_code=303)
 
@@ -151,17 +184,27 @@ class App:
         member = self.member(request)
         if member is None:
             return RedirectResponse("/login?next=/queue", status_code=303)
-        entries = self.board.queue(member)
-        return self.page(request, "queue.html", {"entries": entries, "policy": self.board.project().policy})
+        policy = self.board.project().policy
+        return self.page(request, "queue.html", {
+            "entries": self.board.queue(member), "policy": policy,
+            "row": lambda view: self.rows.row(view, you(member, view), policy.material_quorum)})
 
-    def topic(self, request: Request) -> Response:
+    def topic_view(self, request: Request, suffix: str = "") -> tuple[Member, TopicView] | Response:
+        """The member signed in and the topic the path names; else where to sign in, or 404."""
         member = self.member(request)
         topic_id = request.path_params["topic"]
         if member is None:
-            return RedirectResponse(f"/login?next=/topics/{topic_id}", status_code=303)
+            return RedirectResponse(f"/login?next=/topics/{topic_id}{suffix}", status_code=303)
         view = self.board.topic(topic_id)
         if view is None:
             return self.message(request, "Not found", f"no topic has the id '{topic_id}'", 404)
+        return member, view
+
+    def topic(self, request: Request) -> Response:
+        found = self.topic_view(request)
+        if isinstance(found, Response):
+            return found
+        member, view = found
         return self.page(request, "topic.html", {"view": view, "policy": self.board.project().policy,
                                                  "resolvable": self.board.resolvable(member, view)})
 
@@ -188,13 +231,10 @@ class App:
         return response
 
     def history(self, request: Request) -> Response:
-        member = self.member(request)
-        topic_id = request.path_params["topic"]
-        if member is None:
-            return RedirectResponse(f"/login?next=/topics/{topic_id}/history", status_code=303)
-        view = self.board.topic(topic_id)
-        if view is None:
-            return self.message(request, "Not found", f"no topic has the id '{topic_id}'", 404)
+        found = self.topic_view(request, "/history")
+        if isinstance(found, Response):
+            return found
+        view = found[1]
         commits = commit_history(self.config.root, view.log.path)
         return self.page(request, "history.html", {"view": view, "commits": commits})
 
@@ -215,9 +255,8 @@ class App:
                                _field(form.get("record")), _field(form.get("text")),
                                _field(form.get("comment_id")), _field(form.get("disposition")))
         try:
-            # The writer's own thread: decisions waiting their turn must not hold the threads pages run on.
-            outcome = await asyncio.get_running_loop().run_in_executor(self.writer, self.decider.decide,
-                                                                       decision, date.today())
+            # Awaited, not waited for on a thread: decisions waiting their turn hold none of the pages' threads.
+            outcome = await asyncio.wrap_future(self.decider.submit(decision, date.today()))
         except GuidelineError as exc:
             self.audit.record(action=action, result=f"failed: {exc}", member=member.id,
                               credential=session.credential, content_hash=decision.seen_hash, target=topic_id)

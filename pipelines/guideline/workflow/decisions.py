@@ -92,7 +92,7 @@ class _Entries:
     content_hash: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Session:
     project: Project
     corpus: Corpus
@@ -105,41 +105,72 @@ class _Session:
 def decide(project: Project, request: DecisionRequest, *, cache: Cache | None = None) -> DecisionOutcome:
     """Record one decision as a signed commit, or say why it is refused. A long-running caller (the review app)
     passes its cache, so that the corpus is not parsed again for every decision."""
-    if request.action not in ACTIONS:
-        raise UsageError(f"unknown action '{request.action}'", hint=f"one of: {', '.join(ACTIONS)}")
-    session = _open(project, request, cache)
+    _known(request)
+    desk = Desk(project, cache=cache, trust_root=request.trust_root)
     try:
+        return desk.decide(request)
+    finally:
+        desk.close()
+
+
+class Desk:
+    """One reading of the repository for decisions made in a row: the project and roster in force, the corpus,
+    git history and the signer. `decide` opens one per decision. The review app's writer makes a batch of
+    decisions on distinct topics at one desk, each its own signed commit: such a commit writes only its topic's
+    file and review log, which are not governed and which no other topic's decision is judged by. Whoever
+    keeps a desk must not bring it a second decision on a topic it wrote, nor use it once anyone else changed
+    the repository (web/decisions.py checks HEAD and the topic's files before each)."""
+
+    def __init__(self, project: Project, *, cache: Cache | None = None, trust_root: str | None = None) -> None:
+        forced = in_force(project, trust_root)
+        self.project = forced.project
+        self.corpus = load_corpus([project.root / CORPUS_DIR], forced.project, cache=cache)
+        self.approvals = Approvals.open(forced.project, self.corpus)
+        self.workflow = load_workflow(forced.project)
+        self.trust_root = trust_root
+        if self.approvals.git_problem():
+            self.approvals.close()
+            raise UsageError(f"decisions are signed git commits: {self.approvals.git_problem()}",
+                             hint="run in a clone of the guideline repository")
+        signer = self.approvals.acting_member() if signing_configured(project.root) else None
+        if signer is None:
+            self.approvals.close()
+            raise UsageError("git is not set up to sign as a member of the board roster", hint=SIGNING_SETUP_HINT)
+        self.signer = signer
+
+    def close(self) -> None:
+        self.approvals.close()
+
+    def decide(self, request: DecisionRequest) -> DecisionOutcome:
+        _known(request)
+        if request.trust_root != self.trust_root:
+            raise UsageError("a decision for another trust root needs a desk of its own", hint="open a new Desk")
+        session = _Session(self.project, self.corpus, self.approvals, self._member(request), self.signer,
+                           self.workflow)
         if request.target == GOVERNANCE_RECORD:
             return _write(session, request, *_governance(session, request))
         handler = {"approve": _approve, "request-changes": _request_changes, "comment": _comment,
                    "resolve": _resolve, "respond": _resolve, "review-notice": _review_notice}[request.action]
         return _write(session, request, *handler(session, request))
-    finally:
-        session.approvals.close()
+
+    def _member(self, request: DecisionRequest) -> Member:
+        """Whoever git signs as; for a service signer, the roster member it names (and nobody else)."""
+        if request.on_behalf_of:
+            named = self.approvals.roster.member(request.on_behalf_of)
+            if not self.signer.service or named is None:
+                raise UsageError(f"{self.signer.id} cannot decide on behalf of {request.on_behalf_of}",
+                                 hint="only a roster entry with role service attests decisions of members it "
+                                      "authenticated, and only for members on the roster")
+            return named
+        if self.signer.service:
+            raise UsageError(f"{self.signer.id} is a service key: it attests members' decisions and makes none "
+                             "itself", hint="sign with your own key (git config user.signingkey)")
+        return self.signer
 
 
-def _open(project: Project, request: DecisionRequest, cache: Cache | None) -> _Session:
-    forced = in_force(project, request.trust_root)
-    corpus = load_corpus([project.root / CORPUS_DIR], forced.project, cache=cache)
-    approvals = Approvals.open(forced.project, corpus)
-    if approvals.git_problem():
-        raise UsageError(f"decisions are signed git commits: {approvals.git_problem()}",
-                         hint="run in a clone of the guideline repository")
-    signer = approvals.acting_member() if signing_configured(project.root) else None
-    if signer is None:
-        raise UsageError("git is not set up to sign as a member of the board roster", hint=SIGNING_SETUP_HINT)
-    member = signer
-    if request.on_behalf_of:
-        named = approvals.roster.member(request.on_behalf_of)
-        if not signer.service or named is None:
-            raise UsageError(f"{signer.id} cannot decide on behalf of {request.on_behalf_of}",
-                             hint="only a roster entry with role service attests decisions of members it "
-                                  "authenticated, and only for members on the roster")
-        member = named
-    elif signer.service:
-        raise UsageError(f"{signer.id} is a service key: it attests members' decisions and makes none itself",
-                         hint="sign with your own key (git config user.signingkey)")
-    return _Session(forced.project, corpus, approvals, member, signer, load_workflow(forced.project))
+def _known(request: DecisionRequest) -> None:
+    if request.action not in ACTIONS:
+        raise UsageError(f"unknown action '{request.action}'", hint=f"one of: {', '.join(ACTIONS)}")
 
 
 Built = tuple["_Entries | None", str, list[str], "str | None"]

@@ -1,4 +1,5 @@
-"""Publication: the gate on every chosen topic, then the articles, and the records published in the review logs."""
+"""Publication: the gate on every chosen topic, then the articles (with what changed since the topic's earlier
+publications: workflow/publication_log.py), and the records published in the review logs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from guideline.checks.approvals import Approvals
 from guideline.corpus.article import ArticleStatus, Publication, load_publication, records_by_topic
+from guideline.corpus.changelog import Changelog
 from guideline.corpus.model import Corpus, Record
 from guideline.corpus.project import CORPUS_DIR, Project
 from guideline.corpus.reviews import LoggedTransition, load_review_log
@@ -17,9 +19,11 @@ from guideline.corpus.states import APPROVED_STATES, Workflow, load_workflow
 from guideline.engine.pipeline import validate
 from guideline.errors import UsageError
 from guideline.fileio import write_atomic
+from guideline.findings import Finding
 from guideline.render.article import render_article
 from guideline.workflow.gate import GateResult, gate
 from guideline.workflow.governance import PendingChange, in_force
+from guideline.workflow.publication_log import topic_history
 from guideline.workflow.recording import append_review_log, set_states
 from guideline.workflow.targets import reviewer_identity
 
@@ -84,23 +88,40 @@ def publish(project: Project, request: PublishRequest) -> PublishOutcome:
         if not topics:
             return outcome
     approvals = Approvals.open(project, corpus)
-    by_topic = records_by_topic(corpus)
-    for topic in topics:
-        log = load_review_log(project, topic.id, corpus)
-        outcome.results.append(gate(topic, corpus, project, result.findings, approvals, by_topic.get(topic.id, []),
-                                    log))
-    out_dir = (request.out or project.root / ("preview" if request.preview else "published")).absolute()
-    if request.preview:
-        for item in outcome.results:
-            _write(item, out_dir, publication, preview=True)
-    elif not outcome.refused:
-        # Asked of git once, when a first record is published.
-        publisher = cache(lambda: reviewer_identity(approvals.history, request.by, "--by"))
-        for item in outcome.results:
-            written = _write(item, out_dir, publication, preview=False)
-            count = _record_published(item, project, corpus, workflow, publisher, request.today)
-            outcome.published.append(Published(item.topic.id, written, count))
+    try:
+        changes = _gate_all(topics, corpus, project, result.findings, approvals, request.today, outcome)
+        out_dir = (request.out or project.root / ("preview" if request.preview else "published")).absolute()
+        if request.preview:
+            for item in outcome.results:
+                _write(item, out_dir, publication, changes[item.topic.id], preview=True)
+        elif not outcome.refused:
+            # Asked of git once, when a first record is published.
+            publisher = cache(lambda: reviewer_identity(approvals.history, request.by, "--by"))
+            for item in outcome.results:
+                changelog = changes[item.topic.id]
+                written = _write(item, out_dir, publication, changelog, preview=False)
+                count = _record_published(item, project, corpus, workflow, publisher, changelog.published)
+                outcome.published.append(Published(item.topic.id, written, count))
+    finally:
+        approvals.close()
     return outcome
+
+
+def _gate_all(topics: Sequence[Record], corpus: Corpus, project: Project, findings: Sequence[Finding],
+              approvals: Approvals, today: date, outcome: PublishOutcome) -> dict[str, Changelog]:
+    """The gate's verdict on each topic (a recommendation changed without a change note is refused too), and
+    the changelog each article prints."""
+    by_topic = records_by_topic(corpus)
+    changes: dict[str, Changelog] = {}
+    for topic in topics:
+        recs = by_topic.get(topic.id, [])
+        log = load_review_log(project, topic.id, corpus)
+        item = gate(topic, corpus, project, findings, approvals, recs, log)
+        history = topic_history(approvals.history, project, topic, recs, log, today)
+        item.reasons.extend(history.missing_notes(recs))
+        outcome.results.append(item)
+        changes[topic.id] = history.changelog
+    return changes
 
 
 def _chosen(corpus: Corpus, wanted: Sequence[str]) -> list[Record]:
@@ -114,14 +135,15 @@ def _chosen(corpus: Corpus, wanted: Sequence[str]) -> list[Record]:
 
 
 def _record_published(item: GateResult, project: Project, corpus: Corpus, workflow: Workflow,
-                      publisher: Callable[[], str], today: date) -> int:
-    """Move the topic's records to published in its review log and topic file; how many moved."""
+                      publisher: Callable[[], str], day: date) -> int:
+    """Move the topic's records to published in its review log and topic file, dated with the publication's
+    date (the article's "Last updated", read back from the log by later publications); how many moved."""
     transitions = []
     for record_id, status in item.statuses.items():
         target = workflow.target("publish", status.state)
         if target is not None and target != status.state:
             transitions.append(LoggedTransition(record_id, "publish", status.state, target, publisher(),
-                                                today.isoformat(), None, status.content_hash))
+                                                day.isoformat(), None, status.content_hash))
     if transitions:
         log = load_review_log(project, item.topic.id, corpus)
         append_review_log(log.path, item.topic.id, transitions=transitions, shown=project.display(log.path))
@@ -130,12 +152,13 @@ def _record_published(item: GateResult, project: Project, corpus: Corpus, workfl
     return len(transitions)
 
 
-def _write(item: GateResult, out_dir: Path, publication: Publication, *, preview: bool) -> list[Path]:
+def _write(item: GateResult, out_dir: Path, publication: Publication, changes: Changelog, *,
+           preview: bool) -> list[Path]:
     topic = item.topic
     state = "published" if not preview else str(topic.get("review_state") or "draft")
     status = ArticleStatus(state, () if preview else item.reviewers())
     markdown, html = render_article(topic, item.corpus, item.numbering, recommendations=item.recommendations,
-                                    publication=publication, status=status, preview=preview)
+                                    publication=publication, status=status, preview=preview, changes=changes)
     paths = [out_dir / f"{topic.id}.md", out_dir / f"{topic.id}.html"]
     write_atomic(paths[0], markdown.encode("utf-8"))
     write_atomic(paths[1], html.encode("utf-8"))

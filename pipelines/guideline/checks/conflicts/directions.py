@@ -145,11 +145,19 @@ def class_pairs(classes: list[FactClass], concepts: Concepts) -> Iterator[tuple[
 
 
 def _population(a: Fact, b: Fact) -> str:
-    if a.qualifiers == b.qualifiers:
+    """SAME, NESTED (one population within the other) or DISTINCT. A record restricted to a condition or a
+    qualifier ('in pregnancy') is a subgroup of one that names none; restrictions on both sides that do not
+    nest ('in heart failure' and 'in pregnancy') are distinct populations, not a contradiction."""
+    narrower = set()
+    if bool(a.conditions) != bool(b.conditions):
+        narrower.add(a if a.conditions else b)
+    if a.qualifiers != b.qualifiers:
+        if not (a.qualifiers < b.qualifiers or b.qualifiers < a.qualifiers):
+            return DISTINCT
+        narrower.add(b if a.qualifiers < b.qualifiers else a)
+    if not narrower:
         return SAME
-    if a.qualifiers < b.qualifiers or b.qualifiers < a.qualifiers:
-        return NESTED
-    return DISTINCT
+    return NESTED if len(narrower) == 1 else DISTINCT
 
 
 def _comparators_differ(a: Fact, b: Fact, concepts: Concepts) -> bool:

@@ -182,7 +182,10 @@ def _regimen_pairs(groups: list[_Regimen], concepts: Concepts) -> Iterator[tuple
             if other == position or pair in seen:
                 continue
             seen.add(pair)
-            if concepts.conditions_overlap(group.conditions, groups[other].conditions):
+            # A dose for a named condition next to one for no condition is a population's own dose (as with a
+            # qualifier), not a conflict.
+            if (bool(group.conditions) == bool(groups[other].conditions)
+                    and concepts.conditions_overlap(group.conditions, groups[other].conditions)):
                 yield groups[pair[0]], groups[pair[1]]
 
 
