@@ -137,3 +137,19 @@ def test_the_publish_job_publishes_without_touching_main(workflow: dict[str, Any
     calls = gh_log.read_text(encoding="utf-8").splitlines()
     assert calls[0].startswith("pr list --head publication/record-state --base main")
     assert calls[1].startswith("pr create --base main --head publication/record-state")
+
+
+def test_the_sarif_step_writes_the_file_the_upload_reads(workflow: dict[str, Any], tmp_path: Path) -> None:
+    import json
+
+    from helpers import make_project
+
+    root = make_project(tmp_path / "project", with_corpus=True)
+    env = {**os.environ, **RUN_ENV, "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ["PATH"]))}
+    done = _bash(_step(workflow, "check", "Findings as SARIF")["run"], root, env)
+    assert done.returncode == 0, done.stderr
+    upload = next(step for step in _steps(workflow, "check")
+                  if str(step.get("uses", "")).startswith("github/codeql-action/upload-sarif@"))
+    sarif = json.loads((root / upload["with"]["sarif_file"]).read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0"
+    assert sarif["runs"][0]["results"], "the shipped corpus has findings"

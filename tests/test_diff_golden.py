@@ -111,7 +111,9 @@ def test_docx_has_the_same_content(outputs: dict[str, str]) -> None:
     assert [(r.text, bool(r.font.strike), bool(r.font.underline)) for r in statement.runs][:3] == [
         ("Give calcitonin ", False, False), ("200", True, False), ("100", False, True)]
     dose = next(p for p in paragraphs if p.text.startswith("dose "))
-    assert dose.text == "dose 200 → 100 IU" and dose.style.name == "List Bullet 3"
+    dosing = next(p for p in paragraphs if p.text == "dosing (material)")
+    assert dose.text == "dose 200 → 100 IU" and dose.style.name == dosing.style.name == "List Bullet"
+    assert dose.paragraph_format.left_indent > dosing.paragraph_format.left_indent
     assert [r.text for r in dose.runs if r.font.strike] == ["200"]
     assert [r.text for r in dose.runs if r.font.underline] == ["100"]
     assert "+ qualifier CrCl < 30 mL/min" in texts and "Section: Acute care (moved from Later care)" in texts

@@ -110,6 +110,12 @@ def test_crlf_and_a_byte_order_mark_are_kept() -> None:
     assert after == b"\xef\xbb\xbf" + ORDERED.replace("\n", "\r\n").encode()
 
 
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_a_last_line_without_its_line_break_can_move(eol: str) -> None:
+    raw = eol.join(["topic:", "  title: Demo", "  id: demo"]).encode()
+    assert format_text(raw, "demo.yaml") == (eol.join(["topic:", "  id: demo", "  title: Demo"]).encode(), [])
+
+
 def test_bad_yaml_is_reported_with_its_line_and_never_written(project: Path) -> None:
     broken = UNORDERED.replace("  title: Demo topic\n", "  title: [Demo topic\n")
     (project / TOPIC_FILE).write_text(broken, encoding="utf-8")

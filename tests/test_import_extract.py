@@ -473,6 +473,7 @@ def test_a_restriction_and_the_general_advice_do_not_share_a_population(extracto
 @pytest.mark.parametrize(("statement", "direction"), [
     ("Start alendronate at diagnosis, and avoid calcitonin beyond four weeks", None),
     ("Offer apixaban first; never combine it with warfarin", None),
+    ("For adults over 50, start alendronate, and avoid calcitonin", None),
     ("Stop warfarin and start apixaban", "against"),
 ])
 def test_advice_both_ways_has_no_single_direction(extractor: Extractor, statement: str,
@@ -484,3 +485,29 @@ def test_a_drug_that_failed_or_is_not_tolerated_describes_the_population(extract
     assert fields(extractor, "We suggest denosumab when alendronate is not tolerated")["intervention"] == ["denosumab"]
     found = fields(extractor, "Offer denosumab when alendronate and risedronate have failed")
     assert found["intervention"] == ["denosumab"]
+
+
+def test_a_condition_written_before_the_dose_is_its_criterion(extractor: Extractor) -> None:
+    found = fields(extractor, "If creatinine clearance is below 30 mL/min, reduce apixaban to 2.5 mg twice daily")
+    assert found["dosing"] == [{"agent": "apixaban", "dose": 2.5, "unit": "mg", "frequency": "twice daily",
+                                "criterion": "If creatinine clearance is below 30 mL/min"}]
+
+
+def test_a_dose_reduction_goes_to_the_drug_it_is_written_with(extractor: Extractor) -> None:
+    found = fields(extractor, "With warfarin already stopped, reduce apixaban to 2.5 mg twice daily")
+    assert [d["agent"] for d in found["dosing"]] == ["apixaban"]
+
+
+@pytest.mark.parametrize("statement", [
+    "Offer denosumab when alendronate and risedronate are contraindicated",
+    "Denosumab is recommended if bisphosphonates are contraindicated",
+])
+def test_a_contraindicated_alternative_is_the_population_not_the_advice(extractor: Extractor,
+                                                                        statement: str) -> None:
+    found = fields(extractor, statement)
+    assert (found["direction"], found["intervention"]) == ("for", ["denosumab"])
+
+
+def test_all_patients_with_a_condition_is_the_condition(extractor: Extractor) -> None:
+    found = fields(extractor, "Apixaban 5 mg orally twice daily is the usual dose for all patients with atrial fibrillation")
+    assert found["population"]["qualifiers"] == ["atrial fibrillation"]

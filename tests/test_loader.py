@@ -9,8 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import socket
+import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +51,9 @@ recommendations:
     citations: []
     review_state: draft
 """
+ODD_HINT = ("remove it, or replace it with a regular YAML file (a FIFO or device named *.yaml is often left by a "
+            "tool or a test)")
+COMMENT_HINT = "put a space before the '#': without one, YAML 1.2 readers refuse the line and others differ"
 SYNTAX_HINT = "check this line and the one above: indentation, an unclosed quote or bracket, or a ': ' to quote"
 DEEP_HINT = "flatten the structure: records need only a few levels of nesting"
 CASE_FILE = "guidelines/topics/case.yaml"
@@ -81,6 +88,42 @@ def symlink_outside(target: Path, tmp: Path) -> None:
     outside = tmp / "outside.yaml"
     outside.write_text(BASE, encoding="utf-8")
     target.symlink_to(outside)
+
+
+def folder_outside(target: Path, tmp: Path) -> None:
+    (tmp / "elsewhere").mkdir()
+    target.symlink_to(tmp / "elsewhere")
+
+
+def fifo(target: Path, tmp: Path) -> None:
+    os.mkfifo(target)
+
+
+def unix_socket(target: Path, tmp: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(target))
+
+
+def character_device(target: Path, tmp: Path) -> None:
+    try:
+        os.mknod(target, stat.S_IFCHR | 0o600, os.makedev(1, 3))  # the numbers of /dev/null: harmless to open
+    except PermissionError:
+        pytest.skip("making a device node needs root (CAP_MKNOD)")
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging the suite: a read that blocks (a FIFO opened for reading) is interrupted."""
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: a read blocks")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -183,8 +226,8 @@ TABLE: tuple[Case, ...] = (
                    "    statement_type: good-practice\n    colour: red\n    intervention")),
          (("SCH001", 24, 5, "demo-topic-01"),), "unknown field 'colour'",
          "known fields: id, section, group, statement, statement_type, direction, strength, certainty, population, "
-         "intervention, comparator, dosing, citations, review_state, superseded_by, last_reviewed, provenance, "
-         "notes"),
+         "intervention, comparator, dosing, citations, review_state, superseded_by, restates, last_reviewed, "
+         "provenance, notes, change_note"),
     Case("misspelt-field", "A misspelt required field (`strenght:`): one finding, no 'missing strength'",
          text(edit("    statement_type: good-practice\n    intervention",
                    "    statement_type: recommendation\n    direction: for\n    certainty: low\n"
@@ -205,6 +248,49 @@ TABLE: tuple[Case, ...] = (
     Case("symlink-outside", "A symbolic link to a file outside the repository", symlink_outside,
          (("YML012", 1, 1, None),), "symbolic link points outside the repository ({tmp}/outside.yaml)",
          "copy the file into the repository instead of linking to it"),
+    Case("folder-outside", "A symbolic link to a folder outside the repository", folder_outside,
+         (("YML012", 1, 1, None),), "symbolic link points outside the repository ({tmp}/elsewhere)",
+         "copy the folder into the repository instead of linking to it"),
+    Case("symlink-to-itself", "A symbolic link to itself (`case.yaml -> case.yaml`)",
+         lambda target, tmp: target.symlink_to(target.name), (("YML012", 1, 1, None),),
+         "symbolic link loop: 'case.yaml' leads back to itself (it points to case.yaml)",
+         "point the link at a real file, or delete it"),
+    Case("folder-loop", "A symbolic link to the folder that holds it (`case.yaml -> .`)",
+         lambda target, tmp: target.symlink_to("."), (("YML012", 1, 1, None),),
+         "symbolic link loop: 'case.yaml' points to {tmp}/project/guidelines/topics, a folder that holds the link",
+         "delete the link, or point it at a folder outside the one holding it"),
+    Case("dangling-symlink", "A symbolic link to a file that does not exist",
+         lambda target, tmp: target.symlink_to("gone.yaml"), (("YML012", 1, 1, None),),
+         "symbolic link points to a missing file (gone.yaml)", "restore the file it points to, or delete the link"),
+    Case("fifo", "A FIFO (named pipe) named `case.yaml`: never opened for a blocking read", fifo,
+         (("YML012", 1, 1, None),), "not a regular file: FIFO (named pipe); it is not read", ODD_HINT),
+    Case("socket", "A Unix socket named `case.yaml`", unix_socket, (("YML012", 1, 1, None),),
+         "not a regular file: socket; it is not read", ODD_HINT),
+    Case("device", "A character device named `case.yaml` (skipped unless the tests may make one)",
+         character_device, (("YML012", 1, 1, None),), "not a regular file: character device; it is not read",
+         ODD_HINT),
+    Case("nul-byte", "A NUL byte in a value", text(BASE).replace(b"Acute\n", b"Ac\x00ute\n", 1),
+         (("YML001", 12, 16, None),), "unacceptable character #x0000: control characters are not allowed",
+         "delete this character; a NUL often means the file was saved as UTF-16 or is not text"),
+    Case("next-line-character", "A U+0085 (next line) character inside a value",
+         text(edit("Demo topic", "Demo\u0085topic")), (("YML001", 3, 14, None),),
+         "U+0085 (next line) character: YAML 1.1 readers (PyYAML, libyaml) end the line here, YAML 1.2 readers "
+         "do not, so they read different keys and values",
+         "replace it with a space or a line break; a U+0085 is often an ellipsis (…) pasted from Windows-1252 text"),
+    Case("comment-without-space", "A comment right after a closing quote (`\"2026-01-02\"# note`)",
+         text(edit('"2026-01-02"', '"2026-01-02"# note')), (("YML001", 8, 29, None),),
+         "comment without a space before its '#'", COMMENT_HINT),
+    Case("flow-under-indented", "A list in brackets whose next line is not indented past its key",
+         text(edit("  audience:\n    - clinicians\n", "  audience: [clinicians,\n  patients]\n")),
+         (("YML001", 7, 3, None),),
+         "this line continues the value in brackets begun on line 6 but is not indented past column 3, where "
+         "the value's key or '-' is", "indent this line by at least 3 space(s); a tab does not count"),
+    Case("anchor-and-syntax-error", "An anchor in a file that is also malformed: the anchor is named first",
+         text(edit("  audience:\n    - clinicians\n", "  audience: &who\n    - clinicians\n  readers: [*who\n")),
+         (("YML004", 6, 13, None),),
+         "anchor (&name) or alias (*name) is not allowed; the YAML is also malformed at line 9, column 3: while "
+         "parsing a flow sequence, did not find expected ',' or ']'",
+         "remove the &anchor and *alias, write each value out, then check that line"),
     Case("citations-string", "A citation list written as one string (`citations: ref-1`)",
          text(edit("      - exercise-program\n    citations: []", "      - exercise-program\n    citations: ref-1")),
          (("SCH003", 26, 5, "demo-topic-01"),), "'citations' should be a list, not text ('ref-1')",
@@ -221,8 +307,35 @@ TABLE: tuple[Case, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class WriteCase:
+    """A command that writes into guidelines/, run with that folder read-only (tests/test_odd_files.py)."""
+
+    id: str
+    input: str
+    message: str  # stderr's first line; "{root}" stands for the project folder
+    hint: str
+    exit: int = 2
+
+
+WRITE_CASES = (
+    WriteCase("import-read-only", "`guideline import ARTICLE` with `guidelines/` read-only: nothing is written",
+              "cannot write {root}/guidelines/references/aspirin.yaml: {root}/guidelines is read-only",
+              "make {root}/guidelines writable (or remount it read-write), or run the command in a writable copy "
+              "of the repository; the file was not written"),
+    WriteCase("submit-read-only", "`guideline submit TOPIC` with `guidelines/` read-only: nothing is written",
+              "cannot write {root}/guidelines/reviews/supplements.yaml: Read-only file system",
+              "make {root}/guidelines/reviews writable (or remount it read-write), or run the command in a "
+              "writable copy of the repository; the file was not written"),
+)
+
+
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The file's content, or for a link, FIFO, socket or device what it is (reading a FIFO would block)."""
+    status = os.lstat(path)
+    if stat.S_ISREG(status.st_mode):
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    return f"{stat.S_IFMT(status.st_mode)}:{os.readlink(path) if stat.S_ISLNK(status.st_mode) else ''}"
 
 
 @pytest.mark.parametrize("case", TABLE, ids=[c.id for c in TABLE])
@@ -236,7 +349,8 @@ def test_bad_input(case: Case, project: Path, tmp_path: Path) -> None:
     before = _digest(target)
 
     started = time.perf_counter()
-    result = run_cli("validate", CASE_FILE, "--format", "json", cwd=project)
+    with deadline(60):
+        result = run_cli("validate", CASE_FILE, "--format", "json", cwd=project)
     elapsed = time.perf_counter() - started
 
     assert result.returncode == case.exit, result.stdout + result.stderr
@@ -256,9 +370,11 @@ def render_doc() -> str:
     lines = [
         "# What `guideline validate` says about bad input",
         "",
-        "Each row is a test case in `tests/test_loader.py` (`TABLE`), run through the real command;",
-        "this page is generated from it (`UPDATE_GOLDEN=1 pytest tests/test_loader.py`).",
-        "Exit code 1 means the file has an error; 0 means it is accepted (a warning at most).",
+        "Each row is a test case in `tests/test_loader.py` (`TABLE`), run through the real command; the last rows",
+        "(`WRITE_CASES`, commands that write into a read-only `guidelines/`) run in `tests/test_odd_files.py`.",
+        "This page is generated from them (`UPDATE_GOLDEN=1 pytest tests/test_loader.py`).",
+        "Exit code 1 means the file has an error; 0 means it is accepted (a warning at most); 2 means the command",
+        "refused and wrote nothing.",
         "Every finding names the file and line; findings on a record also name the record id.",
         "",
         "| Input | What the user sees | Exit code |",
@@ -276,6 +392,9 @@ def render_doc() -> str:
             seen = "nothing: `0 error(s), 0 warning(s), 0 info`"
         seen = seen.replace("|", "\\|")
         lines.append(f"| {case.input} | {seen} | {case.exit} |")
+    for write in WRITE_CASES:
+        seen = f"`guideline: error: {write.message}` (hint: {write.hint})".replace("{root}", "...")
+        lines.append(f"| {write.input} | {seen} | {write.exit} |")
     return "\n".join(lines) + "\n"
 
 

@@ -142,3 +142,15 @@ def test_the_fmt_hook_blocks_keys_out_of_order_and_passes_once_formatted(repo: G
     assert run_cli("fmt", "guidelines/topics/clean.yaml", cwd=repo.root).returncode == 0
     repo.git("add", "guidelines/topics/clean.yaml")
     assert run_hook(repo, "guideline-fmt").returncode == 0
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/editing.md"])
+def test_the_documented_local_hooks_run_what_the_shipped_hooks_run(doc: str) -> None:
+    text = (REPO_ROOT / doc).read_text(encoding="utf-8")
+    for name in ("guideline-validate", "guideline-fmt"):
+        if f"id: {name}" not in text:
+            continue
+        block = text[text.index(f"id: {name}"):]
+        entry = re.search(r"entry: \S*guideline (.+)", block)
+        assert entry is not None
+        assert f"guideline {entry.group(1).strip()}" == _hook(name)["entry"], (doc, name)

@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
 from guideline.corpus.article import (
     ArticleStatus,
     Publication,
@@ -22,6 +21,7 @@ from guideline.engine.pipeline import load_corpus
 from guideline.render.article import long_date, md_escape, render_article
 from helpers import make_project
 from helpers.workflow import TOPIC, TOPIC_FILE, edit, make_repo
+from markdown_it import MarkdownIt
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_ca5c2e48f58b1a8a.txt"
 SHIPPED = "osteoporotic-spine-fracture"
@@ -240,3 +240,36 @@ def test_publish_writes_both_files_under_out(guideline, tmp_path: Path) -> None:
     assert (root / TOPIC_FILE).read_text(encoding="utf-8").count("review_state: published") == 4
     assert not (root / "published").exists()
     shutil.rmtree(out)
+
+
+def test_references_list_authors_and_identifiers_readers_can_follow(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, with_git=False)
+    authors = "".join(f"\n      - Author{n} A" for n in range(1, 8))
+    edit(root, "    title: Calcitonin Therapy for Osteoporotic Fractures\n",
+         f"    title: Calcitonin Therapy for Osteoporotic Fractures\n    authors:{authors}\n    identifiers:\n"
+         "      doi: https://doi.org/10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0\n"
+         '      pmid: "12345678"\n      pmcid: PMC7255293\n      nct: NCT01234567\n', "guidelines/references/supplements.yaml")
+    markdown, html = _article(root)
+    entry = next(line for line in markdown.splitlines() if line.startswith("2. "))
+    doi = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"
+    link = "https://doi.org/10.1002/%28SICI%291097-4571%28199806%2949:8%3C693::AID-ASI4%3E3.0.CO;2-0"
+    assert entry == (
+        "2. **Guideline.** Author1 A, Author2 A, Author3 A, Author4 A, Author5 A, Author6 A, et al. Calcitonin Therapy "
+        "for Osteoporotic Fractures. *Praxis Medical Insights: Practical Summaries of Clinical Guidelines, 2025*. "
+        f"doi:[{doi}]({link}). PMID: [12345678](https://pubmed.ncbi.nlm.nih.gov/12345678/). PMCID: PMC7255293. "
+        "ClinicalTrials.gov: NCT01234567.")
+    rendered = MarkdownIt("commonmark").render(entry)
+    assert f'<a href="{link}">{doi.replace("<", "&lt;").replace(">", "&gt;")}</a>' in rendered
+    assert f'<span class="ref-ids">doi:<a href="{link}">{doi.replace("<", "&lt;").replace(">", "&gt;")}</a>. PMID: ' \
+           '<a href="https://pubmed.ncbi.nlm.nih.gov/12345678/">12345678</a>. PMCID: PMC7255293. ' \
+           "ClinicalTrials.gov: NCT01234567.</span>" in html
+
+
+def test_a_malformed_identifier_is_printed_without_a_link(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, with_git=False)
+    edit(root, "    title: Calcitonin Therapy for Osteoporotic Fractures\n",
+         "    title: Calcitonin Therapy for Osteoporotic Fractures\n    identifiers:\n      doi: not-a-doi\n"
+         '      pmid: "PM12"\n', "guidelines/references/supplements.yaml")
+    markdown, html = _article(root)
+    assert "doi:not-a-doi. PMID: PM12." in markdown
+    assert "https://" not in html

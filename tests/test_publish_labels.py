@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from guideline.corpus.changelog import Label, Snapshot, changelog, missing_notes
 from helpers import run_cli
 from helpers.publications import (
@@ -81,14 +82,21 @@ def test_three_publications_label_every_recommendation(tmp_path: Path, monkeypat
 
 def test_the_article_is_byte_identical_for_the_same_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     published = three_publications(tmp_path, monkeypatch)
-    log = (published.root / "guidelines" / "reviews" / f"{TOPIC}.yaml").read_text(encoding="utf-8")
-    # The publication is recorded with its own date, not the clock's (the runs' --today is 2026-11-25).
-    assert f'date: "{DATES[2]}"' in log and "2026-11-25\"\n    content_hash" not in log.split("action: publish")[-1]
-    with on_day(monkeypatch, "2026-07-01"):
-        again = run_cli("publish", TOPIC, "--out", tmp_path / "again", cwd=published.root, env=as_user(EDITOR))
-    assert again.returncode == 0, again.stderr
-    for suffix in (".md", ".html"):
-        assert (tmp_path / "again" / f"{TOPIC}{suffix}").read_bytes() == (published.out / f"{TOPIC}{suffix}").read_bytes()
+    log = yaml.safe_load((published.root / "guidelines" / "reviews" / f"{TOPIC}.yaml").read_text(encoding="utf-8"))
+    # Each publication is recorded with its commit's date, not the clock's (the runs' today is 2026-11-25).
+    assert {t["record"]: t["date"] for t in log["reviews"]["transitions"] if t["action"] == "publish"} == {
+        TOPIC: DATES[2], f"{TOPIC}-00": DATES[0], f"{TOPIC}-01": DATES[1], f"{TOPIC}-02": DATES[2],
+        f"{TOPIC}-03": DATES[1], f"{TOPIC}-04": DATES[2]}
+    # Again at the commit that recorded the publication, then at a later commit that changes nothing printed.
+    for run in ("again", "later"):
+        with on_day(monkeypatch, "2026-07-01"):
+            if run == "later":
+                commit(published.root, EDITOR, "Nothing for readers", allow_empty=True)
+            again = run_cli("publish", TOPIC, "--out", tmp_path / run, cwd=published.root, env=as_user(EDITOR))
+        assert again.returncode == 0, again.stderr
+        for suffix in (".md", ".html"):
+            assert (tmp_path / run / f"{TOPIC}{suffix}").read_bytes() == \
+                (published.out / f"{TOPIC}{suffix}").read_bytes()
 
 
 def test_a_material_change_without_a_change_note_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

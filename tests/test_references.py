@@ -211,3 +211,31 @@ def test_rules_are_documented(guideline, tmp_path: Path) -> None:  # type: ignor
     for rule in ("REF001  error", "REF002  warning", "REF003  error", "REF004  warning", "REF005  error",
                  "REF006  warning", "REF007  error"):
         assert rule in result.stdout
+
+
+# A file that cannot be read: its own finding, and no cascade from the records that depend on it.
+
+def test_a_typo_in_the_bibliography_gives_one_finding_for_the_citations(project: Path) -> None:
+    topic = write(project, TOPIC, topic_file(*(rec(f"spine-{n:02}", citations=("ref-a", "ref-b", "ref-gone"))
+                                               for n in range(1, 21))))
+    bib = write(project, BIB, references_file(ref("ref-a"), ref("ref-b")).replace("title: \"Title of ref-b\"",
+                                                                                  "title: [Title of ref-b"))
+    write(project, "guidelines/references/other.yaml", references_file(ref("ref-c")))
+    report = validate_json(project)
+    broken = line_of(bib, "title: [Title of ref-b") + 1  # libyaml sees the bracket unclosed on the next line
+    assert [(f["rule"], f["file"], f["line"]) for f in report["findings"] if f["rule"] != "REF002"] \
+        == [("YML001", BIB, broken), ("REF001", TOPIC, line_of(topic, "- ref-a"))]
+    note = next(f for f in report["findings"] if f["rule"] == "REF001")
+    assert note["message"] == ("citation 'ref-a' and 59 more, in 20 recommendation(s), were not checked: they "
+                               f"resolve to no reference read, and {BIB} could not be read")
+    assert [(r["file"], r["line"]) for r in note["related"]] == [(BIB, broken)]
+    # Every topic file was read: ref-c, in a readable bibliography file, is reported uncited as usual.
+    assert hits(report, "REF002") == [("guidelines/references/other.yaml", 2, "ref-c")]
+
+
+def test_a_typo_in_a_topic_file_hides_no_reference_as_uncited(project: Path) -> None:
+    write(project, TOPIC, topic_file(rec("spine-01", citations=("ref-a",))).replace("title: Spine",
+                                                                                    "title: [Spine"))
+    write(project, BIB, references_file(ref("ref-a"), ref("ref-b")))
+    report = validate_json(project)
+    assert [(f["rule"], f["file"]) for f in report["findings"]] == [("YML001", TOPIC)]

@@ -71,4 +71,5 @@ def test_every_rule_has_examples(rule_id: str) -> None:
 
 
 def test_exceptions_are_few() -> None:
-    assert len([rule for rule in RULES.values() if rule.no_example]) <= 5
+    # Each exception is a rule only `guideline publish` or git history can show (WFL010: what was published before).
+    assert len([rule for rule in RULES.values() if rule.no_example]) <= 6

@@ -19,7 +19,18 @@ import pytest
 from guideline.workflow.recording import set_states
 
 from helpers import Result, run_cli
-from helpers.workflow import EDITOR, MEI, TOMAS, TOPIC, TOPIC_FILE, as_user, commit, edit, make_repo, record_decision
+from helpers.workflow import (
+    EDITOR,
+    MEI,
+    TOMAS,
+    TOPIC,
+    TOPIC_FILE,
+    as_user,
+    commit,
+    edit,
+    make_repo,
+    record_decision,
+)
 
 DATES = ("2024-03-05", "2025-04-10", "2026-06-15")
 # The second reference as a journal article with authors and identifiers (the Women's Health Initiative trial).

@@ -73,9 +73,15 @@ NON_FINITE_DOSE = Rule(
     "TXT004", "Dose not a finite number", Severity.ERROR,
     "A dosing entry's dose or dose_max is NaN or infinite (YAML .nan, .inf): no article can print it and no "
     "dose check can compare it.")
+HIDDEN_CHARACTER = Rule(
+    "TXT005", "Invisible or bidirectional control character", Severity.ERROR,
+    "A text field of a topic, recommendation or reference holds a character that is not displayed or that "
+    "reorders the text around it: bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, "
+    "U+061C), zero-width characters (U+200B-U+200D, U+2060, U+FEFF), the soft hyphen or another control "
+    "character. '10\\u202e01' displays as '1010': what the board reads is not what is stored.")
 
 RULES = (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION, WORDING, TEXT_CONTRADICTS, STATED_DOSE,
-         UNSTATED_DOSE, STATED_FREQUENCY, NON_FINITE_DOSE)
+         UNSTATED_DOSE, STATED_FREQUENCY, NON_FINITE_DOSE, HIDDEN_CHARACTER)
 
 
 
@@ -451,10 +457,43 @@ def _statement_doses(ctx: Context) -> Iterator[Finding]:
             yield from _dose_findings(rec, statement)
 
 
+# Tab and line breaks are ordinary text; everything else here is invisible or reorders what follows it.
+_HIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+
+
+def _hidden_characters(ctx: Context) -> Iterator[Finding]:
+    for rec in ctx.corpus.records():
+        if not rec.valid:
+            continue
+        for path, text in _strings(rec.data, ()):
+            # Printable ASCII (most text) can hold none of them: skipped without the search.
+            match = None if text.isascii() and text.isprintable() else _HIDDEN_RE.search(text)
+            if match:
+                shown = ".".join(str(p) for p in path)
+                yield HIDDEN_CHARACTER.finding(
+                    rec.location(*path),
+                    f"{shown} holds U+{ord(match.group(0)):04X} at character {match.start() + 1}, which is "
+                    f"invisible or reorders the text",
+                    hint="delete the character (retype the text around it if unsure)", key=shown)
+
+
 CHECKS = (
     Check("grade-paradigms", (NO_PARADIGM, UNKNOWN_PARADIGM, PARADIGM_DIRECTION), _paradigms, per_record=True),
     Check("grade-wording", (WORDING,), _wording, per_record=True),
     Check("statement-fields", (TEXT_CONTRADICTS,), _text_vs_fields, per_record=True),
     Check("statement-doses", (STATED_DOSE, UNSTATED_DOSE, STATED_FREQUENCY, NON_FINITE_DOSE), _statement_doses,
           per_record=True),
+    Check("hidden-characters", (HIDDEN_CHARACTER,), _hidden_characters, per_record=True),
 )

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from guideline.checks.base import NO_KEYS, Check, Context, Keys, cite_key, id_key
 from guideline.corpus import identifiers
+from guideline.corpus.loader import Document
 from guideline.corpus.model import Corpus, Record, add_document, named_ids
 from guideline.corpus.project import Project, collect_files
-from guideline.findings import Finding, Severity
+from guideline.findings import Finding, Location, Severity
 from guideline.rules import Rule
 
 BIBLIOGRAPHY_DIR = "references"
@@ -68,6 +69,8 @@ class Bibliography:
 
     references: Mapping[str, Record]
     complete: bool
+    # Bibliography files that could not be read: a citation found nowhere else may be defined in one of them.
+    unread: tuple[Document, ...] = ()
 
     def resolve(self, reference_id: str) -> Record | None:
         return self.references.get(reference_id)
@@ -89,18 +92,23 @@ def bibliography(ctx: Context) -> Bibliography:
     """The checked references, completed with the rest of guidelines/references/ when only some files are
     checked, so that a citation resolves the same way whatever subset is validated."""
     references: dict[str, Record] = {ref_id: found[0] for ref_id, found in ctx.corpus.by_id("reference").items()}
+    bibliography_dir = (ctx.project.data_dir / BIBLIOGRAPHY_DIR).absolute()
+    unread = [doc for doc in ctx.corpus.documents
+              if doc.data is None and ctx.project.located(doc.path).absolute().is_relative_to(bibliography_dir)]
     unchecked = [] if ctx.window else _unchecked_files(ctx)
     if unchecked:
         data_dir = ctx.project.data_dir
         extra = Corpus()
         for path in unchecked:
-            if path.is_relative_to((data_dir / BIBLIOGRAPHY_DIR).absolute()):
+            if path.is_relative_to(bibliography_dir):
                 doc = ctx.project.data_document(path.relative_to(data_dir.absolute()).as_posix())
                 if doc is not None:
                     add_document(extra, doc)
+                    if doc.data is None:
+                        unread.append(doc)
         for ref_id, found in extra.by_id("reference").items():
             references.setdefault(ref_id, found[0])
-    return Bibliography(references, not unchecked)
+    return Bibliography(references, not unchecked, tuple(unread))
 
 
 def citation_keys(record: Record, project: Project) -> Keys:
@@ -137,6 +145,8 @@ def _unchecked_files(ctx: Context) -> list[Path]:
 def _citations(ctx: Context) -> Iterator[Finding]:
     bib = bibliography(ctx)
     cited: set[str] = set()
+    # With a bibliography file unread, a citation found nowhere may be defined there: one finding says so.
+    not_checked: list[tuple[Record, int, str]] = []
     for rec in ctx.corpus.recommendations:
         citations = rec.list_of("citations")
         cited.update(c for c in citations if isinstance(c, str))
@@ -156,16 +166,35 @@ def _citations(ctx: Context) -> Iterator[Finding]:
                                           hint="remove the repeated citation", related=(first,), key=citation)
                 continue
             first_at[citation] = index
-            if bib.resolve(citation) is None:
+            if bib.resolve(citation) is None and bib.unread:
+                not_checked.append((rec, index, citation))
+            elif bib.resolve(citation) is None:
                 yield UNRESOLVED.finding(rec.location("citations", index),
                                          f"citation '{citation}' resolves to no reference",
                                          hint="add the reference under guidelines/references/, or remove or "
                                               "correct the citation", key=citation)
-    if bib.complete:
+    if not_checked:
+        yield _not_checked(not_checked, bib.unread)
+    # A topic file that could not be read hides its citations: every reference they cite would look orphan.
+    bibliography_files = {id(doc) for doc in bib.unread}
+    if bib.complete and all(doc.data is not None or id(doc) in bibliography_files for doc in ctx.corpus.documents):
         for ref in ctx.corpus.references:
             if ref.id not in cited:
                 yield ORPHAN.finding(ref.location("id"), f"reference '{ref.id}' is not cited by any recommendation",
                                      hint="cite it where it supports a recommendation, or delete it", key=ref.id)
+
+
+def _not_checked(citations: list[tuple[Record, int, str]], unread: tuple[Document, ...]) -> Finding:
+    rec, index, citation = citations[0]
+    records = len({id(cited[0]) for cited in citations})
+    files = ", ".join(doc.path for doc in unread)
+    return UNRESOLVED.finding(
+        rec.location("citations", index),
+        f"citation '{citation}' and {len(citations) - 1} more, in {records} recommendation(s), were not checked: "
+        f"they resolve to no reference read, and {files} could not be read",
+        hint="fix the file that could not be read (its own finding says where); the citations are checked then",
+        related=tuple(doc.findings[0].location if doc.findings else Location(doc.path, 1, 1) for doc in unread),
+        key=citation)
 
 
 def _identifiers(ctx: Context) -> Iterator[Finding]:

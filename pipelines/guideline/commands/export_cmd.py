@@ -9,8 +9,7 @@ from pathlib import Path
 from guideline.commands.common import add_root_option, open_project
 from guideline.engine.pipeline import load_corpus
 from guideline.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from guideline.fhir.export import export_topics
-from guideline.fileio import write_atomic
+from guideline.fhir.export import export_to
 
 EXAMPLES = """examples:
   guideline export --format fhir                    every topic, into export/<topic>.fhir.json
@@ -48,15 +47,14 @@ def run(args: argparse.Namespace) -> int:
     unknown = [t for t in args.topics if t not in known]
     if unknown:
         raise UsageError(f"unknown topic {', '.join(unknown)}", hint=f"topics: {', '.join(sorted(known))}")
-    exports = export_topics(project, corpus, args.topics)
-    for done in exports:
-        if args.out == "-":
-            sys.stdout.buffer.write(done.serialised())
-            continue
-        path = Path(args.out) / done.file_name
-        write_atomic(path, done.serialised())
-        print(f"exported {done.topic}: {path} ({len(done.bundle['entry'])} resources)")
-    problems = [p for done in exports for p in done.problems]
+    out = None if args.out == "-" else Path(args.out)
+    problems = []
+    for done in export_to(project, corpus, args.topics, out):
+        if done.path is None:
+            sys.stdout.buffer.write(done.data)
+        else:
+            print(f"exported {done.topic}: {done.path} ({done.resources} resources)")
+        problems.extend(done.problems)
     for problem in problems:
         print(f"fhir: {problem}", file=sys.stderr)
     return EXIT_FINDINGS if problems else EXIT_OK

@@ -24,8 +24,13 @@ EXAMPLES = """examples:
 
 The gate refuses, listing every reason, when a topic has validation errors (in its files, in the
 references it cites, or in the data files), a record that is not approved or whose approvals do not count,
-an unresolved review comment, or a citation that resolves to no reference. Nothing is written then.
+an unresolved review comment, a citation that resolves to no reference, or a recommendation whose content
+changed since its last publication without a change_note for readers (WFL010). Nothing is written then.
 Publishing records approved -> published in guidelines/reviews/<topic>.yaml and the topic file: commit them.
+
+Each recommendation is labelled from the topic's earlier publications ([new 2026], [2024], [2024, amended
+2026]); "Update information" lists what each publication changed and why, and "Last updated" is the date of
+the commit being published, so the same commit always gives the same article (docs/workflow.md).
 
 exit codes: 0 published (or previewed), 1 refused by the gate, 2 usage or configuration error."""
 

@@ -10,6 +10,7 @@ as the original and need no further change; a file for which either fails is ref
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,8 @@ from guideline.findings import Finding, Severity
 
 # Only record files: the data files are governed, and even a reordering of theirs would wait for the board.
 RECORD_KINDS = frozenset({"topic", "bibliography"})
+_BREAKS = ("\r\n", "\n", "\r", "\x85", "\u2028", "\u2029")
+_LINE = re.compile("[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])|[^\r\n\x85\u2028\u2029]+\\Z")
 # (schema, the document it belongs to, for its local $refs)
 _Schema = tuple[dict[str, Any], dict[str, Any]]
 _NONE: _Schema = ({}, {})
@@ -103,8 +106,15 @@ def format_text(raw: bytes, display: str) -> tuple[bytes | None, list[Problem]]:
 
 def _reordered(text: str, schema: _Schema) -> str:
     node = yaml.compose(text, Loader=yaml.CSafeLoader)
-    lines = text.splitlines(keepends=True)
-    return "".join(_Lines(lines).node(node, schema, 0, len(lines))) if node is not None else text
+    if node is None:
+        return text
+    # The lines as YAML counts them (str.splitlines also breaks at form feeds and other separators).
+    lines = _LINE.findall(text)
+    # A last line without its line break could not move: it gets one while the lines move.
+    added = "" if not lines or lines[-1].endswith(_BREAKS) else "\r\n" if "\r\n" in text else "\n"
+    lines[-1:] = [line + added for line in lines[-1:]]
+    out = "".join(_Lines(lines).node(node, schema, 0, len(lines)))
+    return out.removesuffix(added) if added else out
 
 
 def _in_order(data: Any, schema: _Schema) -> bool:

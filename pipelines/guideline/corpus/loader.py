@@ -21,7 +21,7 @@ from typing import Any, cast
 import yaml
 
 from guideline.corpus import files, yaml12
-from guideline.corpus.fastyaml import fast_load
+from guideline.corpus.fastyaml import fast_load, find_position
 from guideline.findings import Finding, Location, Severity
 from guideline.rules import Rule
 
@@ -101,6 +101,7 @@ class Document:
     # The file's bytes while its positions are still to be found: the fast reading (corpus/fastyaml.py) gives
     # data only, and most files are never asked where a value is, so libyaml reads them only when one is.
     source: bytes | None = field(default=None, repr=False, compare=False)
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def positions(self) -> dict[PathKey, tuple[int, int]]:
@@ -119,6 +120,9 @@ class Document:
     def position(self, key: PathKey) -> tuple[int, int]:
         """Line and column of the value at key, or of its nearest ancestor that has one."""
         if self.source is not None:
+            found = self._find(key)
+            if found is not None:
+                return found
             self._locate()
         if self.packed is not None and self._lookups < _PACKED_LOOKUPS:
             # Most documents are asked for one or two positions (a board report's changed records, a finding):
@@ -145,9 +149,20 @@ class Document:
         """Whether the positions are known (else they are found, from `source`, when first asked)."""
         return self.source is None
 
+    def _find(self, key: PathKey) -> tuple[int, int] | None:
+        """A few positions are found by following the path through the lines (corpus/fastyaml.py); past a
+        few, or where the lines are not plain enough, libyaml reads the whole file once."""
+        assert self.source is not None
+        if self._lookups >= _PACKED_LOOKUPS:
+            return None
+        self._lookups += 1
+        if self._lines is None:
+            self._lines = _text_of(self.source).split("\n")
+        return find_position(self._lines, self.data, key)
+
     def _locate(self) -> None:
         assert self.source is not None
-        text, self.source = _text_of(self.source), None
+        text, self.source, self._lines = _text_of(self.source), None, None
         root = _compose(text, self.path)
         # The fast reading takes only text the reference reads cleanly, to the same data.
         assert not isinstance(root, Finding), root

@@ -57,7 +57,7 @@ def concept_id(name: str) -> str:
 def _dictionary() -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
     with resources.files(PACKAGE).joinpath(DATA_FILE).open("rb") as raw, bz2.open(raw, "rb") as data:
         # The file is the installed package's own data, not user input.
-        loaded = pickle.load(data)  # noqa: S301
+        loaded = pickle.load(data)
     return loaded["drug_variant_to_canonical"], loaded["drug_canonical_to_data"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from functools import lru_cache
 from typing import Any
 
 EBM = "http://hl7.org/fhir/uv/ebm/StructureDefinition/"
@@ -87,6 +88,7 @@ COMMENT_WORKFLOW = {"unresolved": "submitted", "persuasive": "resolved-change-re
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9\-.]")
 
 
+@lru_cache(maxsize=65536)
 def fhir_id(prefix: str, *parts: str) -> str:
     """A FHIR id (64 characters of [A-Za-z0-9-.]) that depends only on the record ids it names."""
     text = _ID_UNSAFE.sub("-", "-".join((prefix, *parts)))

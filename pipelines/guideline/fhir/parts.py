@@ -128,12 +128,16 @@ def population(resource: Tracked, vocabulary: Vocabulary) -> dict[str, Any]:
             conditions.append(concept)
             resource.get("characteristic", index)
             continue
-        text = _description(item)
-        if text is not None:
-            qualifiers.append(text)
-            resource.get("characteristic", index, *(("description",) if item.get("description") else ()))
-            if codes(item.get("code"), c.GUIDELINE_CODES) == ["qualifier"]:
-                resource.get("characteristic", index)
+        described = _description(item)
+        if described is None or item.get("exclude") is True:
+            continue  # an exclusion is no qualifier: reported, not turned around
+        qualifiers.append(described[0])
+        if codes(item.get("code"), c.GUIDELINE_CODES) == ["qualifier"]:
+            resource.get("characteristic", index)
+        else:  # only the words come in; a coded criterion (age >= 18) is reported
+            resource.get("characteristic", index, *described[1])
+            if item.get("exclude") is False:
+                resource.get("characteristic", index, "exclude")
     if conditions:
         found["condition"] = conditions
     if qualifiers:
@@ -144,12 +148,16 @@ def population(resource: Tracked, vocabulary: Vocabulary) -> dict[str, Any]:
     return found
 
 
-def _description(item: dict[str, Any]) -> str | None:
-    for extension in item.get("extension") or ():
+def _description(item: dict[str, Any]) -> tuple[str, tuple[str | int, ...]] | None:
+    """A characteristic's words and where they are: the EBM description extension, description, or the text of
+    its value."""
+    for index, extension in enumerate(item.get("extension") or ()):
         if extension.get("url") == c.CHARACTERISTIC_DESCRIPTION:
-            return str(extension.get("valueMarkdown"))
-    text = item.get("description") or (item.get("valueCodeableConcept") or {}).get("text")
-    return str(text) if text else None
+            return str(extension.get("valueMarkdown")), ("extension", index)
+    if item.get("description"):
+        return str(item["description"]), ("description",)
+    text = (item.get("valueCodeableConcept") or {}).get("text")
+    return (str(text), ("valueCodeableConcept", "text")) if text else None
 
 
 def activity(resource: Tracked, vocabulary: Vocabulary) -> tuple[str | None, list[tuple[int, dict[str, Any]]]]:
@@ -198,35 +206,39 @@ def _dose(resource: Tracked, index: int, item: dict[str, Any], agent: str) -> di
 
 
 def citation(resource: Tracked) -> dict[str, Any]:
-    artifact = resource.peek("citedArtifact") or {}
-    found: dict[str, Any] = {}
-    kinds = {str(codes(x.get("type"), c.CLASSIFICATION_TYPE)[:1] or codes(x.get("type"), c.EBM_CODES)[:1]): x
-             for x in artifact.get("classification") or ()}
-    found["type"] = ((kinds.get("['publication-type']") or {}).get("classifier") or [{}])[0].get("text", "other")
-    titles = artifact.get("title") or [{}]
-    found["title"] = titles[0].get("text") or resource.peek("title")
-    form = (artifact.get("publicationForm") or [{}])[0]
-    if (form.get("publishedIn") or {}).get("title"):
-        found["source"] = form["publishedIn"]["title"]
-    if str(form.get("articleDate", ""))[:4].isdigit():
-        found["year"] = int(str(form["articleDate"])[:4])
-    authors = [e["contributor"]["display"] for e in (artifact.get("contributorship") or {}).get("entry") or ()
-               if (e.get("contributor") or {}).get("display")]
+    """A reference from a Citation; only the elements read are marked (a foreign Citation says more)."""
+    art = ("citedArtifact",)
+    found: dict[str, Any] = {"type": "other"}
+    for index, item in resource.items(*art, "classification"):
+        kind = codes(item.get("type"), c.CLASSIFICATION_TYPE) or codes(item.get("type"), c.EBM_CODES)
+        text = ((item.get("classifier") or [{}])[0]).get("text")
+        if kind == ["knowledge-artifact-type"] and own(resource):
+            resource.get(*art, "classification", index)
+        elif kind in (["publication-type"], ["defined-in-text"]) and text:
+            found["type" if kind == ["publication-type"] else "listed_as"] = text
+            resource.get(*art, "classification", index)
+    found["title"] = resource.get(*art, "title", 0, "text") or resource.get("title")
+    if resource.peek(*art, "title") and len(resource.peek(*art, "title")) == 1:
+        resource.get(*art, "title")
+    if isinstance(resource.peek(*art, "publicationForm", 0, "publishedIn", "title"), str):
+        found["source"] = resource.get(*art, "publicationForm", 0, "publishedIn", "title")
+    if str(resource.peek(*art, "publicationForm", 0, "articleDate"))[:4].isdigit():
+        found["year"] = int(str(resource.get(*art, "publicationForm", 0, "articleDate"))[:4])
+    authors = [resource.get(*art, "contributorship", "entry", n, "contributor", "display")
+               for n, e in resource.items(*art, "contributorship", "entry")
+               if isinstance((e.get("contributor") or {}).get("display"), str)]
     if authors:
         found["authors"] = authors
-    identifiers = {_IDENTIFIERS[i["system"]]: i["value"] for i in artifact.get("identifier") or ()
-                   if i.get("system") in _IDENTIFIERS}
-    identifiers.update({"isbn": i["value"] for i in artifact.get("identifier") or ()
-                        if (i.get("type") or {}).get("text") == "ISBN"})
-    if artifact.get("webLocation"):
-        identifiers["url"] = artifact["webLocation"][0].get("url")
-    order = ("pmid", "doi", "pmcid", "isbn", "nct", "url")
+    identifiers: dict[str, Any] = {}
+    for index, item in resource.items(*art, "identifier"):
+        name = "isbn" if (item.get("type") or {}).get("text") == "ISBN" else _IDENTIFIERS.get(item.get("system"))
+        if name and item.get("value"):
+            identifiers[name] = resource.get(*art, "identifier", index)["value"]
+    if resource.peek(*art, "webLocation", 0, "url"):
+        identifiers["url"] = resource.get(*art, "webLocation", 0)["url"]
     if identifiers:
-        found["identifiers"] = {k: identifiers[k] for k in order if identifiers.get(k)}
-    listed = (kinds.get("['defined-in-text']") or {}).get("classifier") or []
-    if listed and listed[0].get("text"):
-        found["listed_as"] = listed[0]["text"]
-    resource.get("citedArtifact")
+        found["identifiers"] = {k: identifiers[k] for k in ("pmid", "doi", "pmcid", "isbn", "nct", "url")
+                                if k in identifiers}
     if resource.peek("title") == found["title"]:
         resource.get("title")
     own(resource, "status")

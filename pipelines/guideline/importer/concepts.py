@@ -39,8 +39,8 @@ def vocabulary_addition(drafts: Iterable[DraftConcept], article: str) -> str:
     lines: list[str] = []
     for draft in drafts:
         entry = draft.entry
-        lines += ["", f"  # Draft from the import of {article} ({SOURCE}): confirm, add parents, then remove "
-                      "this comment.",
+        note = f"Draft from the import of {article} ({SOURCE}): confirm, add parents, then remove this comment."
+        lines += ["", f"  # {note}",
                   f"  - id: {scalar(entry.id)}", f"    label: {scalar(entry.label)}", f"    kind: {entry.kind}"]
         if draft.synonyms:
             lines += ["    synonyms:", *(f"      - {scalar(s)}" for s in draft.synonyms)]

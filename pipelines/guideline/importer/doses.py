@@ -24,6 +24,8 @@ _CRITERION_RE = re.compile(
     r"(?:[<>≤≥]|less\s+than|greater\s+than|more\s+than|at\s+least|or\s+more|or\s+less|below|above)[^;]*",
     re.IGNORECASE)
 
+_LEADING_CLAUSE_RE = re.compile(r"^\s*(?:if|when|in\s+(?:patients|those)\s+with)\b[^,;]{3,160},", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Span:
@@ -72,7 +74,8 @@ def dosing(text: str, spans: Sequence[Span], context_drugs: Sequence[str]) -> tu
         routes = routes_in(pre + " " + window)
         frequency = frequency_in(window) or ("daily" if match.group("per") else None)
         duration = _duration(window)
-        criterion = _criterion(text[match.end():min(next_start, _sentence_end(text, match.end()))])
+        criterion = (_criterion(text[match.end():min(next_start, _sentence_end(text, match.end()))])
+                     or _leading_criterion(text, match.start()))
         unit = dose_unit(match)
         amount = number(match.group("num"))
         upper = number(match.group("max")) if match.group("max") else None
@@ -102,6 +105,12 @@ def _duration(text: str) -> str | None:
 def _criterion(text: str) -> str | None:
     match = _CRITERION_RE.search(text)
     return " ".join(match.group(0).split()).rstrip(" ,.") if match else None
+
+
+def _leading_criterion(text: str, dose_start: int) -> str | None:
+    """'If creatinine clearance is below 30 mL/min, reduce X to 250 mg': the condition written before the dose."""
+    clause = _LEADING_CLAUSE_RE.match(text)
+    return _criterion(clause.group(0)) if clause and clause.end() <= dose_start else None
 
 
 def _sentence_end(text: str, start: int) -> int:

@@ -143,7 +143,10 @@ _WITH_USE_RE = re.compile(r"\bwith\s+((?:chronic|long[- ]term|prolonged)\s+(?:us
 _LEAD_QUALIFIER_RE = re.compile(r"^(?:for|in|among)\s+(.+?)\s*:?\s*$", re.IGNORECASE)
 _PURPOSE_RE = re.compile(r"^for\s+(?:the\s+)?(?:prevention|treatment|management|prophylaxis|reduction|control|"
                          r"relief|diagnosis|secondary\s+prevention)\b", re.IGNORECASE)
-_PATIENT_PREFIX_RE = re.compile(r"^(?:patients|people|individuals|those|adults)\s+(?:with|at|on)\s+", re.IGNORECASE)
+_PATIENT_PREFIX_RE = re.compile(r"^(?:all\s+)?(?:patients|people|individuals|those|adults)\s+(?:with|at|on)\s+",
+                                re.IGNORECASE)
+# 'when colchicine is contraindicated' says who the advice is for, not that the advice is against.
+_CONDITION_CONTRA_RE = re.compile(r"\b(?:when|if|where|unless|in\s+case)\b[^,;.]*?\bcontraindicated\b")
 _LIST_STOP_WORDS = _IMPERATIVE_FOR | _IMPERATIVE_AGAINST | {
     "which", "who", "that", "the", "this", "these", "as", "but", "then", "although", "because", "since", "while"}
 
@@ -377,7 +380,7 @@ class Extractor:
             before = text[max(0, span.start - 60):span.start]
             if span.kind == "condition":
                 conditions.append(span.concept)
-            elif _EXCLUDE_BEFORE_RE.search(before) or _EXCLUDE_AFTER_RE.match(text[span.end:span.end + 30]):
+            elif _EXCLUDE_BEFORE_RE.search(before) or _EXCLUDE_AFTER_RE.match(text[span.end:span.end + 60]):
                 continue
             elif _COMPARATOR_BEFORE_RE.search(before):
                 comparators.append(span.concept)
@@ -492,6 +495,7 @@ def _cue_direction(text: str) -> tuple[bool, str | None]:
         return True, "for"
     if _EPISTEMIC_RE.search(low):
         return True, None
+    low = _CONDITION_CONTRA_RE.sub(" ", low)
     starts = _clause_starts(low)
     if _AGAINST_RE.search(low) or any(w in _IMPERATIVE_AGAINST and nxt != "of" for w, nxt in starts):
         return True, None if _advice_both_ways(starts) else "against"
@@ -507,9 +511,9 @@ def _cue_direction(text: str) -> tuple[bool, str | None]:
 def _advice_both_ways(starts: list[tuple[str, str]]) -> bool:
     """'Start X ..., and avoid Y' (a summary's list of advice): no one direction fits the statement. A switch
     ('stop X and start Y') starts with the advice against and keeps it."""
-    if not starts or starts[0][0] not in _IMPERATIVE_FOR:
-        return False
-    return any(w in _IMPERATIVE_AGAINST or w == "never" or (w, nxt) == ("do", "not") for w, nxt in starts[1:])
+    verbs = [w in _IMPERATIVE_FOR for w, nxt in starts
+             if w in _IMPERATIVE_FOR or w in _IMPERATIVE_AGAINST or w == "never" or (w, nxt) == ("do", "not")]
+    return bool(verbs) and verbs[0] and not all(verbs)
 
 
 def _certainty(text: str) -> str | None:

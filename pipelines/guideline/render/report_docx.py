@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from guideline.render.board import REVIEW_LABELS, Card, FindingLine, card, finding_lines, grouped, isolate
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _DELETE = (0x82, 0x07, 0x1E)
 _INSERT = (0x11, 0x63, 0x29)
 _MUTED = (0x57, 0x60, 0x6A)
-_LISTS = ("List Bullet", "List Bullet 2", "List Bullet 3")
+_INDENT_CM = 0.75
 _STATUS = {"introduced": "Introduced", "resolved": "Resolved", "reworded": "Reworded"}
 
 
@@ -57,6 +57,8 @@ def _finding(doc: Document, finding: FindingLine) -> None:
 
 
 def _card(doc: Document, item: Card) -> None:
+    from docx.shared import Cm
+
     _runs(doc.add_heading(level=3), item.statement)
     doc.add_paragraph(" · ".join(item.labels))
     for name, text in item.facts:
@@ -66,7 +68,9 @@ def _card(doc: Document, item: Card) -> None:
     for note in item.notes:
         doc.add_paragraph(isolate(note))
     for line in item.lines:
-        paragraph = doc.add_paragraph(style=_LISTS[min(line.depth, len(_LISTS) - 1)])
+        paragraph = doc.add_paragraph(style="List Bullet")
+        # Word's numbered list styles stop at a few levels; an indent per level keeps any depth readable.
+        paragraph.paragraph_format.left_indent = Cm(_INDENT_CM * (line.depth + 1))
         label = f"{line.sign} {line.label}" if line.sign else line.label
         paragraph.add_run(isolate(label) + (" (material)" if line.material else "")).bold = True
         if line.value:
@@ -113,7 +117,7 @@ def render(report: Report, *, full_report: str | None = None) -> bytes:
 
     doc = docx.Document()
     title = f"Board report: {report.base.label} → {report.head.label}"
-    when = datetime(report.head.date.year, report.head.date.month, report.head.date.day, tzinfo=timezone.utc)
+    when = datetime(report.head.date.year, report.head.date.month, report.head.date.day, tzinfo=UTC)
     doc.core_properties.title = title
     doc.core_properties.author = f"guideline {report.version}"
     doc.core_properties.created = doc.core_properties.modified = when

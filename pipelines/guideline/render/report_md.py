@@ -11,7 +11,16 @@ import html
 import re
 from collections.abc import Iterable
 
-from guideline.render.board import REVIEW_LABELS, Card, FindingLine, Line, card, finding_lines, grouped, isolate
+from guideline.render.board import (
+    REVIEW_LABELS,
+    Card,
+    FindingLine,
+    Line,
+    card,
+    finding_lines,
+    grouped,
+    isolate,
+)
 from guideline.report.model import Elsewhere, Report, Segment
 
 LIMIT = 65_536

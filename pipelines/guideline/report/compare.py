@@ -30,7 +30,15 @@ from guideline.errors import ConfigError, GuidelineError
 from guideline.findings import Finding, Location, Severity
 from guideline.git.revisions import FileChange, Repository, Revision
 from guideline.report.delta import findings_delta
-from guideline.report.model import Elsewhere, FileEntry, FindingChange, FindingDelta, RecordChange, Report, Review
+from guideline.report.model import (
+    Elsewhere,
+    FileEntry,
+    FindingChange,
+    FindingDelta,
+    RecordChange,
+    Report,
+    Review,
+)
 from guideline.report.records import diff_records
 from guideline.report.status import review_status, workflow_reviews
 

@@ -69,14 +69,12 @@ class QueueRows:
         self._rows: dict[tuple[object, ...], Markup] = {}
 
     def row(self, view: TopicView, you: str, quorum: int) -> Markup:
-        fewest, waiting = view.counts
-        key = (view.id, shown(view.topic.get("title")), shown(view.id), view.statuses[0].state, waiting, fewest,
-               quorum, len(view.unresolved), you)
+        key = (*view.row, quorum, you)
         found = self._rows.get(key)
         if found is None:
             if len(self._rows) >= self.limit:
                 self._rows.clear()
-            names = ("id", "title", "shown_id", "state", "waiting", "fewest", "quorum", "unresolved", "you")
+            names = ("id", "title", "state", "waiting", "fewest", "unresolved", "quorum", "you")
             found = self._rows[key] = Markup(self.template.render(dict(zip(names, key, strict=True))))
         return found
 

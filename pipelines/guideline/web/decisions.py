@@ -157,6 +157,8 @@ class Decider:
                                                    [job for _, job in batch]).result()
             except Exception as exc:  # noqa: BLE001 - the worker died: whatever it committed is in git
                 self._pool = None
+                # Nothing to install; the kept list goes, so that pages check every file again.
+                self.board.install({})
                 for (_, _, future), _job in batch:
                     future.set_exception(UsageError(f"the decisions worker failed ({exc}); reload the topic "
                                                     "to see whether the decision was recorded"))

@@ -13,18 +13,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from guideline.checks.approvals import Approvals, RecordStatus
+from guideline.checks.approvals import REFERENCES_DIR, Approvals, RecordStatus
 from guideline.corpus.article import topic_records
 from guideline.corpus.cache import Cache, open_cache
 from guideline.corpus.model import Corpus, Record
 from guideline.corpus.project import CORPUS_DIR, YAML_SUFFIXES, Project, load_project
-from guideline.corpus.reviews import Comment, ReviewLog, load_review_log, reviews_path
+from guideline.corpus.reviews import REVIEWS_DIR, Comment, ReviewLog, load_review_log, reviews_path
 from guideline.corpus.roster import BOARD_FILE, Member, Roster, load_roster
 from guideline.corpus.states import APPROVED_STATES
 from guideline.engine.pipeline import load_corpus
 from guideline.git.runner import run_git
 from guideline.workflow.decisions import topic_hash
-from guideline.workflow.targets import Target
 
 WAITING_STATES = ("submitted", "under-review")
 GOVERNANCE = (BOARD_FILE, "policy.yaml", "workflow.yaml", "vocabulary.yaml", "grading-schemes.yaml")
@@ -75,6 +74,15 @@ class TopicView:
         return not self.waiting or email in self.approvers
 
     @cached_property
+    def row(self) -> tuple[str, str, str, int, int, int]:
+        """What the queue's row shows of the topic, for every member: id, title, state, records waiting, fewest
+        approvals on one of them, unresolved comments."""
+        title = self.topic.get("title")
+        fewest, waiting = self.counts
+        return (self.id, "" if title is None else str(title), self.statuses[0].state, waiting, fewest,
+                len(self.unresolved))
+
+    @cached_property
     def counts(self) -> tuple[int, int]:
         """(fewest valid approvals on a waiting record, records waiting)."""
         waiting = self.waiting
@@ -92,7 +100,7 @@ def path_stat(path: Path) -> tuple[int, int]:
         # os.stat on the string: every page checks some 500 files, and pathlib's own stat costs twice as much.
         info = os.stat(str(path))
     except FileNotFoundError:
-        return (0, -1)
+        return MISSING
     return (info.st_mtime_ns, info.st_size)
 
 
@@ -101,6 +109,9 @@ def head_commit(root: Path) -> str:
 
 
 Kept = tuple[tuple[Any, ...], list[TopicView]]
+# Path -> (mtime in ns, size) of the files a page depends on.
+Scan = dict[str, tuple[int, int]]
+MISSING = (0, -1)
 
 
 class Board:
@@ -115,11 +126,14 @@ class Board:
         self._lock = threading.RLock()
         self._compute = threading.Lock()
         self._governance: tuple[Any, ...] | None = None
+        self._generation = 0
         self._project: Project | None = None
         self._roster: Roster | None = None
         self._approvals: tuple[str, Approvals] | None = None
         self._files: dict[Path, Kept] = {}
         self._topic_files: dict[str, Path] = {}
+        self._listed: tuple[Scan, list[TopicView]] | None = None
+        self._queues: dict[tuple[bool, tuple[str, ...]], tuple[list[TopicView], list[QueueEntry]]] = {}
 
     @property
     def data_dir(self) -> Path:
@@ -133,14 +147,25 @@ class Board:
                 self._approvals = None
 
     def project(self) -> Project:
+        """The project, read again when a governed file or a bibliography changed: either can change every
+        topic's statuses and hashes (a record's content hash covers the references it cites)."""
         with self._lock:
-            key = tuple(path_stat(self.data_dir / name) for name in GOVERNANCE)
+            key = (*(path_stat(self.data_dir / name) for name in GOVERNANCE), *self._bibliography())
             if self._project is None or key != self._governance:
                 self._project = load_project(self.root, self.cache)
                 self._roster = load_roster(self._project)
                 self._governance = key
+                self._generation += 1
                 self._files.clear()
+                self._listed = None
             return self._project
+
+    def _bibliography(self) -> list[tuple[str, int, int]]:
+        try:
+            with os.scandir(self.data_dir / REFERENCES_DIR) as entries:
+                return sorted((e.name, *path_stat(Path(e.path))) for e in entries if e.name.endswith(YAML_SUFFIXES))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
 
     def roster(self) -> Roster:
         self.project()
@@ -170,40 +195,61 @@ class Board:
         return view is not None and comment_id in self.resolvable(member, view)
 
     def approvals(self) -> Approvals:
-        """One Approvals (git history included) per HEAD commit: a new commit may change whose approval counts."""
-        head = head_commit(self.root)
+        """One Approvals (git history included) per HEAD commit and reading of the project: a new commit may
+        change whose approval counts. Called only under `_compute`, so none is closed while in use."""
+        project = self.project()
+        head = f"{head_commit(self.root)}@{self._generation}"
         with self._lock:
             if self._approvals is None or self._approvals[0] != head:
                 if self._approvals is not None:
                     self._approvals[1].close()
                 # Kept topics stay: a commit that touched none of a topic's files changes none of its statuses.
-                self._approvals = (head, Approvals.open(self.project(), self.references(), self.roster()))
+                self._approvals = (head, Approvals.open(project, self.references(), self.roster()))
             return self._approvals[1]
 
     def references(self) -> Corpus:
         """The bibliography: what an approval covers includes the references a record cites."""
-        folder = self.data_dir / "references"
+        folder = self.data_dir / REFERENCES_DIR
         return load_corpus([folder], self.project(), cache=self.cache) if folder.is_dir() else Corpus()
 
-    def topic_files(self) -> list[Path]:
-        """Every topic file, in a stable order: one walk of the folder (rglob and Path sorting cost more)."""
-        found: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(self.data_dir / "topics"):
-            dirnames.sort()
-            found.extend(os.path.join(dirpath, name) for name in sorted(filenames) if name.endswith(YAML_SUFFIXES))
-        return [Path(name) for name in found if os.path.isfile(name)]
+    def scan(self) -> Scan:
+        """mtime and size of every YAML file under the topics and reviews folders, in one pass over them: what
+        a page checks the kept views against (some 500 files at 10,000 records)."""
+        found: Scan = {}
+        folders = [str(self.data_dir / "topics"), str(self.data_dir / REVIEWS_DIR)]
+        while folders:
+            try:
+                entries = os.scandir(folders.pop())
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            with entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        folders.append(entry.path)
+                    elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                        info = entry.stat()
+                        found[entry.path] = (info.st_mtime_ns, info.st_size)
+        return found
 
-    def _key(self, project: Project, path: Path, views: list[TopicView]) -> tuple[Any, ...]:
-        return (path_stat(path), *(path_stat(v.log.path) for v in views))
+    def topic_files(self, seen: Scan | None = None) -> list[Path]:
+        prefix = os.path.join(self.data_dir, "topics", "")
+        return [Path(name) for name in sorted(seen if seen is not None else self.scan()) if name.startswith(prefix)]
 
-    def _file_views(self, path: Path, project: Project) -> list[TopicView]:
+    def _key(self, path: Path, views: list[TopicView], seen: Scan | None = None) -> tuple[Any, ...]:
+        """The stat of the file and of its topics' review logs (from the scan when there is one: a log the scan
+        did not find is missing)."""
+        if seen is None:
+            return (path_stat(path), *(path_stat(v.log.path) for v in views))
+        return (seen.get(str(path), MISSING), *(seen.get(str(v.log.path), MISSING) for v in views))
+
+    def _file_views(self, path: Path, project: Project, seen: Scan | None = None) -> list[TopicView]:
         kept = self._files.get(path)
-        # While a decision is written its files change under it: the writer refreshes them before it answers.
-        if kept is not None and (self.writer.locked() or kept[0] == self._key(project, path, kept[1])):
+        # While a decision is written its files change under it: the writer installs them before it answers.
+        if kept is not None and (self.writer.locked() or kept[0] == self._key(path, kept[1], seen)):
             return kept[1]
         with self._compute:
             kept = self._files.get(path)
-            if kept is not None and kept[0] == self._key(project, path, kept[1]):
+            if kept is not None and kept[0] == self._key(path, kept[1]):
                 return kept[1]
             return self._load(path, project)
 
@@ -218,12 +264,14 @@ class Board:
             records = topic_records(topic, recs)
             statuses = [approvals.status(r, recs, log, with_authors=r.get("review_state") in WAITING_STATES)
                         for r in records]
-            snapshot = topic_hash(approvals, Target(topic, recs, records))
-            hashes = {r.id: topic_hash(approvals, Target(topic, recs, [r])) for r in records}
+            # The statuses hold each record's content hash: the forms' hashes need no second reading.
+            snapshot = topic_hash((s.record.id, s.content_hash) for s in statuses)
+            hashes = {s.record.id: topic_hash([(s.record.id, s.content_hash)]) for s in statuses}
             views.append(TopicView(topic, recs, statuses, log, path, snapshot, hashes))
         with self._lock:
-            self._files[path] = (self._key(project, path, views), views)
+            self._files[path] = (self._key(path, views), views)
             self._topic_files.update((v.id, path) for v in views)
+            self._listed = None
         return views
 
     def read(self, paths: Sequence[Path]) -> dict[Path, Kept]:
@@ -241,10 +289,22 @@ class Board:
         with self._lock:
             self._files.update(kept)
             self._topic_files.update((view.id, path) for path, (_, views) in kept.items() for view in views)
+            self._listed = None
 
     def topics(self) -> list[TopicView]:
+        """Every topic's view. The list is kept with the scan it was made from: while no file changes, a page
+        costs one scan, not one key check per file."""
         project = self.project()
-        return [view for path in self.topic_files() for view in self._file_views(path, project)]
+        seen = self.scan()
+        with self._lock:
+            listed = self._listed
+        if listed is not None and listed[0] == seen:
+            return listed[1]
+        views = [view for path in self.topic_files(seen) for view in self._file_views(path, project, seen)]
+        with self._lock:
+            # Also while a decision is written (its files then newer than the views): install() drops the list.
+            self._listed = (seen, views)
+        return views
 
     def topic(self, topic_id: str) -> TopicView | None:
         path = self._topic_files.get(topic_id)
@@ -255,14 +315,28 @@ class Board:
         return next((v for v in self.topics() if v.id == topic_id), None)
 
     def queue(self, member: Member) -> list[QueueEntry]:
-        """Topics with records waiting on the board; `mine` when the topic is in one of the member's areas."""
+        """Topics with records waiting on the board; `mine` when the topic is in one of the member's areas.
+        What the queue lists depends on the member only through these two (approver or not, areas), so members
+        alike share one list, kept with the list of topics it was made from."""
         areas = self.areas(member)
+        topics = self.topics()
+        key = (member.approver, tuple(areas))
+        with self._lock:
+            kept = self._queues.get(key)
+        # The list itself, held here: while it is the current one, so is what was worked out from it.
+        if kept is not None and kept[0] is topics:
+            return kept[1]
         entries = []
-        for view in self.topics():
+        for view in topics:
             if view.waiting or view.unresolved or (not member.approver and view.statuses[0].state not in
                                                    APPROVED_STATES):
                 entries.append(QueueEntry(view, _in_areas(view, areas)))
-        return sorted(entries, key=lambda e: (not e.mine, e.view.id))
+        entries.sort(key=lambda e: (not e.mine, e.view.id))
+        with self._lock:
+            if len(self._queues) > 64:
+                self._queues.clear()
+            self._queues[key] = (topics, entries)
+        return entries
 
 
 def fresh_log(project: Project, topic_id: str) -> ReviewLog:

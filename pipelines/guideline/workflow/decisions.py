@@ -9,14 +9,14 @@ back as they were.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from guideline.checks.approvals import Approvals
 from guideline.corpus.cache import Cache
-from guideline.corpus.model import Corpus
+from guideline.corpus.model import Corpus, Record
 from guideline.corpus.project import CORPUS_DIR, Project
 from guideline.corpus.reviews import (
     DISPOSITIONS,
@@ -100,6 +100,15 @@ class _Session:
     member: Member
     signer: Member
     workflow: Workflow
+    # The desk's (content hash, presentation hash) by (file, record id): one decision asks for each several
+    # times, and no decision at a desk changes a record another one there is judged by.
+    memo: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    def hashes(self, record: Record, recommendations: Sequence[Record]) -> tuple[str, str]:
+        key = (record.file, record.id)
+        if key not in self.memo:
+            self.memo[key] = self.approvals.hashes(record, recommendations)
+        return self.memo[key]
 
 
 def decide(project: Project, request: DecisionRequest, *, cache: Cache | None = None) -> DecisionOutcome:
@@ -128,6 +137,7 @@ class Desk:
         self.approvals = Approvals.open(forced.project, self.corpus)
         self.workflow = load_workflow(forced.project)
         self.trust_root = trust_root
+        self.memo: dict[tuple[str, str], tuple[str, str]] = {}
         if self.approvals.git_problem():
             self.approvals.close()
             raise UsageError(f"decisions are signed git commits: {self.approvals.git_problem()}",
@@ -146,7 +156,7 @@ class Desk:
         if request.trust_root != self.trust_root:
             raise UsageError("a decision for another trust root needs a desk of its own", hint="open a new Desk")
         session = _Session(self.project, self.corpus, self.approvals, self._member(request), self.signer,
-                           self.workflow)
+                           self.workflow, self.memo)
         if request.target == GOVERNANCE_RECORD:
             return _write(session, request, *_governance(session, request))
         handler = {"approve": _approve, "request-changes": _request_changes, "comment": _comment,
@@ -188,15 +198,20 @@ def _target(session: _Session, request: DecisionRequest) -> tuple[Target, Review
 def _stale(session: _Session, request: DecisionRequest, target: Target) -> str | None:
     if request.seen_hash is None:
         return None
-    current = topic_hash(session.approvals, target)
+    current = _topic_hash(session, target)
     return None if current == request.seen_hash else current
 
 
-def topic_hash(approvals: Approvals, target: Target) -> str:
-    """One hash of everything a decision on the target covers: what the review app's forms carry."""
+def _topic_hash(session: _Session, target: Target) -> str:
+    return topic_hash((r.id, session.hashes(r, target.recommendations)[0]) for r in target.records)
+
+
+def topic_hash(content: Iterable[tuple[str, str]]) -> str:
+    """One hash of everything a decision on a target covers, from each of its records' (id, content hash):
+    what the review app's forms carry."""
     from hashlib import sha256
 
-    parts = sorted(f"{r.id}={approvals.hashes(r, target.recommendations)[0]}" for r in target.records)
+    parts = sorted(f"{record_id}={content_hash}" for record_id, content_hash in content)
     return sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -216,7 +231,7 @@ def _approve(session: _Session, request: DecisionRequest) -> Built:
     entries = _Entries(log, session.project.located(target.topic.file))
     problems: list[str] = []
     for record in target.records:
-        content, presented = session.approvals.hashes(record, target.recommendations)
+        content, presented = session.hashes(record, target.recommendations)
         if any(d.decision == "approve" and d.content_hash == content and d.presentation_hash == presented
                for d in log.latest_decisions(record.id) if _is(session, d.reviewer)):
             continue
@@ -232,7 +247,7 @@ def _approve(session: _Session, request: DecisionRequest) -> Built:
     _advance(session, target, entries, request)
     if not entries.decisions and not entries.transitions:
         return entries, f"nothing to do: {session.member.id} already approved the current content", [], None
-    entries.content_hash = topic_hash(session.approvals, target)
+    entries.content_hash = _topic_hash(session, target)
     return entries, f"approved {len(entries.decisions)} record(s) of topic {target.topic.id}", [], None
 
 
@@ -278,7 +293,7 @@ def _request_changes(session: _Session, request: DecisionRequest) -> Built:
     if new_state is None:
         return _refuse(f"{record.id} is {state}", [],
                        f"changes can be requested from: {', '.join(session.workflow.sources('request-changes'))}")
-    content = session.approvals.hashes(record, target.recommendations)[0]
+    content = session.hashes(record, target.recommendations)[0]
     today = request.today.isoformat()
     comment_id = next_comment_id(log)[0]
     entries = _Entries(log, session.project.located(target.topic.file), content_hash=content)
@@ -340,7 +355,7 @@ def _review_notice(session: _Session, request: DecisionRequest) -> Built:
                          hint="the ids are in guidelines/safety-notices.yaml")
     entries = _Entries(log)
     for record in target.records if target.topic.id != request.target else target.recommendations:
-        content = session.approvals.hashes(record, target.recommendations)[0]
+        content = session.hashes(record, target.recommendations)[0]
         entries.decisions.append(Decision(record.id, session.member.email, NOTICE_REVIEW, request.today.isoformat(),
                                           content, None, request.comment, notice=request.notice))
     return entries, f"reviewed {len(entries.decisions)} record(s) against notice {request.notice}", [], None

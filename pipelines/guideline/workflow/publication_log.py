@@ -63,15 +63,16 @@ class TopicHistory:
             if missing.stale:
                 message = (f"recommendation '{rec.id}' changed ({fields}) since it was published on {when}, but its "
                            f"change_note is still the one published then")
-                hint = "replace change_note with a sentence or two for readers on this change: what changed and why"
+                hint = ("write a new change_note for this change (what changed and why, for readers): it is printed "
+                        "under Update information")
             else:
                 message = (f"recommendation '{rec.id}' changed ({fields}) since it was published on {when}, and has "
                            f"no change_note to tell readers what changed and why")
-                hint = ("add `change_note: <what changed and why, for readers>` to the record; it is printed under "
+                hint = ("add `change_note: <what changed and why, for readers>` to the record: it is printed under "
                         "Update information")
             where = rec.location("change_note") if rec.get("change_note") is not None else rec.location()
-            out.append(MISSING_CHANGE_NOTE.finding(where, message, hint=hint + ", and is approved with the change "
-                                                                        f"(guideline review approve {rec.id})"))
+            out.append(MISSING_CHANGE_NOTE.finding(where, message, hint=f"{hint}; the board approves it with the "
+                                                                        f"change (guideline review approve {rec.id})"))
         return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ REVIEWS_HEADER = "# yaml-language-server: $schema=../../schemas/reviews.schema.j
 # A review_state line the in-place edit may change: the key, its value (plain or quoted), a comment.
 _STATE_LINE = re.compile(r"""( *review_state: +)([A-Za-z-]+|"[A-Za-z-]+"|'[A-Za-z-]+')( *(?:#.*)?)""")
 _PLAIN_STATE = re.compile(r"[a-z][a-z-]*")
+# Values written without quotes: words, ids and e-mails (the reading is checked, so a YAML 1.1 surprise such
+# as `yes` only sends the file to the round-trip writer).
+_PLAIN_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9@._-]*")
 
 
 @dataclass(frozen=True)
@@ -59,15 +63,20 @@ def append_review_log(path: Path, topic_id: str, *, transitions: Sequence[Logged
                       resolutions: Sequence[Resolution] = (), shown: str | None = None) -> None:
     """Append entries to a topic's review log (created when missing), leaving existing entries untouched
     (shown: its name in messages)."""
-    if path.exists():
-        yaml, data = _load_for_edit(path, shown)
-    else:
-        yaml = _round_trip()
-        data = yaml.load(f"{REVIEWS_HEADER}reviews:\n  topic: {topic_id}\n")
+    raw = path.read_bytes() if path.exists() else None
+    doc = _parsed(raw, path, shown) if raw is not None else None
+    sections = (("transitions", [_transition_entry(t) for t in transitions]),
+                ("decisions", [_decision_entry(d) for d in decisions]),
+                ("comments", [_comment_entry(c) for c in comments]))
+    if not resolutions:
+        appended = _appended(raw, doc, topic_id, sections, shown or path.as_posix())
+        if appended is not None:
+            write_atomic(path, appended)
+            return
+    yaml = _round_trip()
+    data = yaml.load(raw.decode("utf-8-sig") if raw is not None else f"{REVIEWS_HEADER}reviews:\n  topic: {topic_id}\n")
     body = data["reviews"]
-    for name, entries in (("transitions", [_transition_entry(t) for t in transitions]),
-                          ("decisions", [_decision_entry(d) for d in decisions]),
-                          ("comments", [_comment_entry(c) for c in comments])):
+    for name, entries in sections:
         if entries:
             seq = _section(body, name)
             for item in entries:
@@ -79,6 +88,57 @@ def append_review_log(path: Path, topic_id: str, *, transitions: Sequence[Logged
                 item["resolution"] = _entry((("by", resolution.by), ("date", _quoted(resolution.date)),
                                              ("text", resolution.text)))
     _dump(yaml, data, path)
+
+
+def _appended(raw: bytes | None, doc: Document | None, topic_id: str, sections: Sequence[tuple[str, list[Any]]],
+              shown: str) -> bytes | None:
+    """The log with the new entries' lines inserted at the end of their sections, every existing line kept as
+    it is (blame then still names the commit that wrote each earlier entry), when the result reads as exactly
+    the intended data; else None, and the round-trip writer does it (it costs about a second on a long log)."""
+    text = raw.decode("utf-8") if raw is not None else f"{REVIEWS_HEADER}reviews:\n  topic: {topic_id}\n"
+    data = copy.deepcopy(doc.data) if doc is not None else {"reviews": {"topic": topic_id}}
+    body = data.get("reviews") if isinstance(data, dict) else None
+    if not isinstance(body, dict) or list(data) != ["reviews"]:
+        return None
+    lines = text.split("\n")
+    inserts: list[tuple[int, int, list[str]]] = []
+    keys = list(body)
+    for order, (name, entries) in enumerate(sections):
+        if not entries:
+            continue
+        items = [line for entry in entries for line in _entry_lines(entry)]
+        if name in body:
+            if not isinstance(body[name], list) or not body[name] or doc is None:
+                return None
+            later = keys[keys.index(name) + 1:]
+            end = doc.position(("reviews", later[0]))[0] - 1 if later else len(lines)
+        else:
+            body[name], end, items = [], len(lines), [f"  {name}:", *items]
+        while end > 0 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+            end -= 1
+        body[name].extend({key: str(value) for key, value in entry.items()} for entry in entries)
+        inserts.append((end, order, items))
+    for end, _, items in sorted(inserts, reverse=True):
+        lines[end:end] = items
+    edited = "\n".join(lines).encode("utf-8")
+    edited += b"" if edited.endswith(b"\n") else b"\n"
+    again = parse_text(edited, shown)
+    if again.data != data or any(f.severity is Severity.ERROR for f in again.findings):
+        return None
+    return edited
+
+
+def _entry_lines(entry: Any) -> list[str]:
+    """One entry as the round-trip writer lays it out; text that is not a plain word goes in double quotes."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    lines: list[str] = []
+    for key, value in entry.items():
+        text = str(value)
+        shown = text if not isinstance(value, DoubleQuotedScalarString) and _PLAIN_VALUE.fullmatch(text) \
+            else json.dumps(text, ensure_ascii=False)
+        lines.append(f"{'    - ' if not lines else '      '}{key}: {shown}")
+    return lines
 
 
 def next_comment_id(log: ReviewLog, count: int = 1) -> list[str]:
@@ -164,38 +224,33 @@ def _parsed(raw: bytes, path: Path, shown: str | None) -> Document:
 
 
 def _states_in_place(raw: bytes, doc: Document, states: dict[str, str], shown: str) -> bytes | None:
-    """The file with only the words of its review_state lines changed, when every state to set sits on a line
-    of its own (`review_state: submitted`) and the edited file reads as exactly the intended data; else None,
-    and the round-trip writer does it. The round trip costs about a second on a 40-record file; this, two
-    readings with libyaml."""
+    """The file with only the words of its review_state lines changed, when its review_state lines, in order,
+    are the topic's and then each recommendation's, each on a line of its own (`review_state: submitted`), and
+    the edited file reads as exactly the intended data; else None, and the round-trip writer does it. The round
+    trip costs about a second on a 40-record file; this, one reading with the loader."""
     data = doc.data
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or list(data)[:1] != ["topic"]:
         return None
-    wanted: dict[tuple[str | int, ...], str] = {}
-    topic = data.get("topic")
-    if isinstance(topic, dict) and topic.get("id") in states:
-        wanted[("topic", "review_state")] = states[topic["id"]]
-    recommendations = data.get("recommendations")
-    for index, rec in enumerate(recommendations if isinstance(recommendations, list) else []):
-        if isinstance(rec, dict) and rec.get("id") in states:
-            wanted[("recommendations", index, "review_state")] = states[rec["id"]]
     expected = copy.deepcopy(data)
+    recommendations = expected.get("recommendations")
+    records = [expected["topic"], *(recommendations if isinstance(recommendations, list) else [])]
+    owners = [r for r in records if isinstance(r, dict) and "review_state" in r]
     # Split on newlines only, as YAML counts lines (str.splitlines also breaks at form feeds and the like).
     lines = raw.decode("utf-8").split("\n")
-    for key, state in wanted.items():
-        parent = expected
-        for step in key[:-1]:
-            parent = parent[step]
-        if "review_state" not in parent or not _PLAIN_STATE.fullmatch(state):
+    found = [(number, match) for number, line in enumerate(lines)
+             if (match := _STATE_LINE.fullmatch(line.rstrip("\r"))) is not None]
+    if len(found) != len(owners):
+        return None
+    for record, (number, match) in zip(owners, found, strict=True):
+        state = states.get(str(record.get("id")))
+        if state is None:
+            continue
+        if not _PLAIN_STATE.fullmatch(state):
             return None
-        parent["review_state"] = state
-        number = doc.position(key)[0] - 1
-        body = lines[number].rstrip("\r")
-        found = _STATE_LINE.fullmatch(body)
-        if found is None:
-            return None
-        quote = found.group(2)[0] if found.group(2)[0] in "'\"" else ""
-        lines[number] = f"{found.group(1)}{quote}{state}{quote}{found.group(3)}{lines[number][len(body):]}"
+        record["review_state"] = state
+        quote = match.group(2)[0] if match.group(2)[0] in "'\"" else ""
+        ending = "\r" if lines[number].endswith("\r") else ""
+        lines[number] = f"{match.group(1)}{quote}{state}{quote}{match.group(3)}{ending}"
     edited = "\n".join(lines).encode("utf-8")
     again = parse_text(edited, shown)
     if again.data != expected or any(f.severity is Severity.ERROR for f in again.findings):

@@ -105,7 +105,10 @@ def _waits_on(statuses: list[RecordStatus], unresolved: int, approvals: Approval
         if len(short) < len(in_review):
             out.append(f"board: {len(in_review) - len(short)} record(s) already have valid approvals of this exact "
                        f"content; any approver records it with guideline review approve")
-    if broken:
+    if broken and approvals.git_problem():
+        # Not the editors' doing: the same records count again once git has the history.
+        out.append(f"git: no approval can be verified in this clone ({approvals.git_problem_hint()})")
+    elif broken:
         out.append(f"editors: {len(broken)} record(s) say approved/published without valid approvals "
                    f"(stale or edited by hand); submit them again")
     if approved and len(approved) == len(statuses) and not broken and not unresolved:
