@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -51,31 +50,39 @@ def _allowed(value: Any, codes: dict[str, frozenset[str]]) -> bool:
     return any(isinstance(x, dict) and x.get("code") in codes.get(str(x.get("system")), ()) for x in codings or ())
 
 
-def _shown(path: tuple[str | int, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)[1:]
+def _shown(path: Any) -> str:
+    """A FHIR path from its chain of (parent, step) pairs, built only for a problem."""
+    steps: list[str] = []
+    while isinstance(path, tuple):
+        path, step = path
+        steps.append(f"[{step}]" if isinstance(step, int) else f".{step}")
+    return str(path) + "".join(reversed(steps))
 
 
-def _walk(type_name: str, node: Node, value: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[tuple[str, str]]:
+def check_bindings(resource: dict[str, Any]) -> list[tuple[str, str]]:
+    """(FHIR path, message) for every element whose code is not in its required R5 value set. A loop over a
+    stack, not recursive generators: it visits every element of every resource exported."""
     trees, value_sets = _data()
-    for key, (children, actions) in node.items():
-        if key not in value:
-            continue
-        found = value[key]
-        items = list(enumerate(found)) if isinstance(found, list) else [(None, found)]
-        for index, item in items:
-            where = (*path, key) if index is None else (*path, key, index)
-            for kind, target in actions:
-                if kind == "vs" and not _allowed(item, value_sets[target]):
-                    yield _shown(where), f"{item!r} is not in the required value set {target} (FHIR R5)"
-                elif kind == "type" and isinstance(item, dict):
-                    yield from _walk(target, trees.get(target, {}), item, where)
-                elif kind == "ref" and isinstance(item, dict):
-                    yield from _walk(type_name, _subtree(trees[type_name], target), item, where)
-            if children and isinstance(item, dict):
-                yield from _walk(type_name, children, item, where)
-
-
-def check_bindings(resource: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(FHIR path, message) for every element whose code is not in its required R5 value set."""
     kind = str(resource.get("resourceType"))
-    yield from _walk(kind, _data()[0].get(kind, {}), resource, (kind,))
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[Node, dict[str, Any], Any, str]] = [(trees.get(kind, {}), resource, kind, kind)]
+    while stack:
+        node, value, path, type_name = stack.pop()
+        for key in (node if len(node) < len(value) else value):
+            if key not in node or key not in value:
+                continue
+            children, actions = node[key]
+            item = value[key]
+            for index, element in enumerate(item) if isinstance(item, list) else ((None, item),):
+                where = (path, key) if index is None else ((path, key), index)
+                for action, target in actions:
+                    if action == "vs":
+                        if not _allowed(element, value_sets[target]):
+                            found.append((_shown(where), f"{element!r} is not in the required value set {target} "
+                                                         "(FHIR R5)"))
+                    elif isinstance(element, dict):
+                        tree = trees.get(target, {}) if action == "type" else _subtree(trees[type_name], target)
+                        stack.append((tree, element, where, target if action == "type" else type_name))
+                if children and isinstance(element, dict):
+                    stack.append((children, element, where, type_name))
+    return sorted(found)

@@ -22,9 +22,11 @@ REVIEWS_HEADER = "# yaml-language-server: $schema=../../schemas/reviews.schema.j
 # A review_state line the in-place edit may change: the key, its value (plain or quoted), a comment.
 _STATE_LINE = re.compile(r"""( *review_state: +)([A-Za-z-]+|"[A-Za-z-]+"|'[A-Za-z-]+')( *(?:#.*)?)""")
 _PLAIN_STATE = re.compile(r"[a-z][a-z-]*")
-# Values written without quotes: words, ids and e-mails (the reading is checked, so a YAML 1.1 surprise such
-# as `yes` only sends the file to the round-trip writer).
-_PLAIN_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9@._-]*")
+# Values written without quotes: words and sentences without YAML's indicators, as the round-trip writer
+# writes them (the reading is checked, so a YAML 1.1 surprise such as `yes` or `12` only sends the file to it).
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_(](?:[A-Za-z0-9 _.,;()/@+=~-]*[A-Za-z0-9_.)])?")
+# Other text on one line goes in single quotes (like the round-trip writer); the rest in double quotes.
+_ONE_LINE = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
 
 
 @dataclass(frozen=True)
@@ -129,14 +131,16 @@ def _appended(raw: bytes | None, doc: Document | None, topic_id: str, sections: 
 
 
 def _entry_lines(entry: Any) -> list[str]:
-    """One entry as the round-trip writer lays it out; text that is not a plain word goes in double quotes."""
+    """One entry as the round-trip writer lays it out."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     lines: list[str] = []
     for key, value in entry.items():
         text = str(value)
-        shown = text if not isinstance(value, DoubleQuotedScalarString) and _PLAIN_VALUE.fullmatch(text) \
-            else json.dumps(text, ensure_ascii=False)
+        if isinstance(value, DoubleQuotedScalarString) or not _ONE_LINE.fullmatch(text):
+            shown = json.dumps(text, ensure_ascii=False)
+        else:
+            shown = text if _PLAIN_VALUE.fullmatch(text) else "'" + text.replace("'", "''") + "'"
         lines.append(f"{'    - ' if not lines else '      '}{key}: {shown}")
     return lines
 
