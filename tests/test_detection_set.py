@@ -20,12 +20,12 @@ FLOORS = {
     "missing-reference": (3, 0),
     "orphan-reference": (2, 0),
     "duplicate-reference": (2, 0),
-    "malformed-citation": (2, 0),
-    "conflicting-recommendations": (0, 0),
-    "conflicting-doses": (0, 0),
-    "inconsistent-grade": (0, 9),
+    "malformed-citation": (3, 0),
+    "conflicting-recommendations": (2, 2),
+    "conflicting-doses": (4, 2),
+    "inconsistent-grade": (2, 0),
 }
-MAX_CLEAN_FALSE_ALARMS = 2
+MAX_CLEAN_FALSE_ALARMS = 0
 # (article, kind, lines) that must be found, each by one of the defect's rules.
 MUST_FIND = [
     ("gout", "missing-reference", [39]),
@@ -37,6 +37,15 @@ MUST_FIND = [
     ("copd", "duplicate-reference", [47, 49, 71, 73]),
     ("migraine-prophylaxis", "malformed-citation", [28]),
     ("hypertension", "malformed-citation", [36]),
+    ("asthma", "malformed-citation", [35]),
+    ("migraine-prophylaxis", "conflicting-recommendations", [27, 29]),
+    ("hypertension", "conflicting-recommendations", [37, 38]),
+    ("gout", "conflicting-doses", [35, 37]),
+    ("gout", "conflicting-doses", [46, 47]),
+    ("heart-failure", "conflicting-doses", [35, 36]),
+    ("copd", "conflicting-doses", [36, 37]),
+    ("gout", "inconsistent-grade", [40]),
+    ("asthma", "inconsistent-grade", [44]),
 ]
 
 

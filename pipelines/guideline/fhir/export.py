@@ -33,10 +33,6 @@ class TopicExport:
     bundle: dict[str, Any]
     problems: tuple[Problem, ...]
 
-    @property
-    def file_name(self) -> str:
-        return f"{self.topic}.fhir.json"
-
     def serialised(self) -> bytes:
         return serialise(self.bundle)
 
@@ -46,11 +42,12 @@ def _compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def serialise(bundle: dict[str, Any]) -> bytes:
+def serialise(bundle: dict[str, Any], encoded: Sequence[str] | None = None) -> bytes:
     """The Bundle with sorted keys and one entry per line (a git diff shows the resources that changed): the
-    same text as json.dumps(bundle, sort_keys=True) but for the line breaks around entries."""
+    same text as json.dumps(bundle, sort_keys=True) but for the line breaks around entries. `encoded`: the
+    entries already encoded."""
     rest = {k: v for k, v in bundle.items() if k != "entry"}
-    entries = ",\n".join(_compact(entry) for entry in bundle.get("entry") or ())
+    entries = ",\n".join(encoded if encoded is not None else [_compact(e) for e in bundle.get("entry") or ()])
     head = _compact({k: v for k, v in rest.items() if k < "entry"})[1:-1]
     tail = _compact({k: v for k, v in rest.items() if k > "entry"})[1:-1]
     return ("{" + (head + "," if head else "") + '"entry":[\n' + entries + "\n]" + ("," + tail if tail else "")
@@ -85,20 +82,27 @@ class _Job:
     records: dict[tuple[str, str], list[Record]]
 
     def bundle(self, topic_id: str) -> TopicExport:
+        bundle = self._build(topic_id)
+        return TopicExport(topic_id, bundle, tuple(check_bundle(bundle)))
+
+    def write(self, topic_id: str, out: Path | None) -> Written:
+        bundle = self._build(topic_id)
+        # Each entry encoded once: the reference check reads the same text that is written.
+        entries = [_compact(entry) for entry in bundle["entry"]]
+        problems = tuple(check_bundle(bundle, entries))
+        data = serialise(bundle, entries)
+        name = f"{topic_id}.fhir.json"
+        if out is None:
+            return Written(topic_id, None, len(entries), problems, data)
+        write_atomic(out / name, data)
+        return Written(topic_id, out / name, len(entries), problems)
+
+    def _build(self, topic_id: str) -> dict[str, Any]:
         topic = self.corpus.first("topic", topic_id)
         if topic is None:
             raise KeyError(topic_id)
         log = load_review_log(self.project, topic_id, self.corpus)
-        bundle = topic_bundle(self.scope, self.corpus, topic, log, self.records.get((topic.id, topic.file), []))
-        return TopicExport(topic_id, bundle, tuple(check_bundle(bundle)))
-
-    def write(self, topic_id: str, out: Path | None) -> Written:
-        done = self.bundle(topic_id)
-        data = done.serialised()
-        if out is None:
-            return Written(topic_id, None, len(done.bundle["entry"]), done.problems, data)
-        write_atomic(out / done.file_name, data)
-        return Written(topic_id, out / done.file_name, len(done.bundle["entry"]), done.problems)
+        return topic_bundle(self.scope, self.corpus, topic, log, self.records.get((topic.id, topic.file), []))
 
 
 def _job(project: Project, corpus: Corpus) -> _Job:
