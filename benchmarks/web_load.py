@@ -124,9 +124,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
     try:
         started = time.perf_counter()
         first = httpx.get(f"{base}/queue", headers={HEADER: "member-00"}, timeout=300)
-        topics = sorted(set(re.findall(r'data-topic="([^"]+)"', first.text)))
-        print(f"{len(topics)} topics waiting; first queue (parse 10k records, statuses) "
-              f"{time.perf_counter() - started:.1f} s")
+        print(f"first queue (parse 10k records, statuses) {time.perf_counter() - started:.1f} s")
+        topics = queued_topics(base, first.text)
+        print(f"{len(topics)} topics waiting")
         times: dict[str, list[float]] = {name: [] for name in (*PAGES, "decide")}
         outcomes: list[tuple[str, str, int]] = []
         lock = threading.Lock()
@@ -144,6 +144,17 @@ def run(args: argparse.Namespace, work: Path) -> int:
         server.wait(30)
     report(times, outcomes, root, elapsed, cpu)
     return 0
+
+
+def queued_topics(base: str, page: str) -> list[str]:
+    """Every topic of the queue, following its pages."""
+    found: set[str] = set()
+    while True:
+        found.update(re.findall(r'data-topic="([^"]+)"', page))
+        following = re.search(r'rel="next" href="([^"]+)"', page)
+        if following is None:
+            return sorted(found)
+        page = httpx.get(base + following.group(1), headers={HEADER: "member-00"}, timeout=300).text
 
 
 def member(n: int, args: argparse.Namespace, base: str, topics: list[str], times: dict[str, list[float]],

@@ -195,3 +195,17 @@ def test_shipped_corpus_statements_match_their_doses(shipped_project: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     findings = run_checks(shipped_project, consistency.CHECKS, monkeypatch)
     assert [f for f in findings if f.rule in DOSE_RULES] == []
+
+
+def test_hidden_characters_in_any_text_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    found = dose_findings(tmp_path, monkeypatch)
+    assert found == []
+    root = tmp_path / "project"
+    path = root / "guidelines" / "topics" / "t.yaml"
+    text = path.read_text(encoding="utf-8")
+    # An escaped override in a statement, a zero-width space in the topic's title; accents, dashes and µ are text.
+    path.write_text(text.replace("statement: S.", 'statement: "Calcitonin 10\\u202e01 IU, café 1–2 µg"')
+                    .replace("  title: T\n", '  title: "T\\u200bT"\n'), encoding="utf-8")
+    findings = [f for f in run_checks(root, consistency.CHECKS, monkeypatch) if f.rule == "TXT005"]
+    assert [(f.line, f.key) for f in findings] == [(4, "title"), (line_of(path, "t-00", "statement"), "statement")]
+    assert "U+202E at character 14" in findings[1].message

@@ -225,7 +225,7 @@ def test_export_is_byte_identical_between_runs(tmp_path: Path) -> None:
     assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names)
     text = (first / names[0]).read_text(encoding="utf-8")
     bundle = json.loads(text)
-    compact = json.dumps(bundle, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    compact = json.dumps(bundle, sort_keys=True, separators=(",", ":"))
     assert text.replace("\n", "") == compact
     assert len(text.splitlines()) == len(bundle["entry"]) + 2
 

@@ -153,3 +153,18 @@ def test_a_stale_change_note_does_not_count_for_a_new_change() -> None:
     assert [(m.record, m.fields, m.since, m.stale) for m in missing] == [
         ("a", ("statement",), date(2025, 1, 1), "First reason.")]
     assert missing_notes(publications[:2]) == []
+
+
+def test_publishing_again_before_the_publication_is_committed_gives_the_same_article(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with on_day(monkeypatch, DATES[0]):
+        root = make_repo(tmp_path / "repo")
+        first = approve_and_publish(root, [TOPIC, f"{TOPIC}-00", f"{TOPIC}-01", f"{TOPIC}-02"], tmp_path / "a", "first")
+        assert first.returncode == 0, first.stdout + first.stderr
+    # The log's publish entries are not committed yet: the working tree is what they published.
+    again = run_cli("publish", TOPIC, "--out", tmp_path / "b", cwd=root, env=as_user(EDITOR))
+    assert again.returncode == 0, again.stderr
+    assert "record(s) now published" not in again.stdout
+    for suffix in (".md", ".html"):
+        assert (tmp_path / "b" / f"{TOPIC}{suffix}").read_bytes() == (tmp_path / "a" / f"{TOPIC}{suffix}").read_bytes()
+    assert "Last updated: March 5, 2024\n" in (tmp_path / "b" / f"{TOPIC}.md").read_text(encoding="utf-8")

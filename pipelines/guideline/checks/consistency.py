@@ -3,6 +3,7 @@ and statement text that agrees with the structured direction, strength and doses
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -473,13 +474,21 @@ def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[st
             yield from _strings(item, (*path, index))
 
 
+def _may_hide(data: Any) -> bool:
+    """Whether a record may hold a hidden character: one C-speed pass over it as JSON, which escapes C0
+    controls as \\u00XX and leaves the rest as they are; only records that pass it are walked."""
+    dumped = json.dumps(data, ensure_ascii=False, default=str)
+    if "\\u00" in dumped:
+        return True
+    return ("\x7f" in dumped) if dumped.isascii() else _HIDDEN_RE.search(dumped) is not None
+
+
 def _hidden_characters(ctx: Context) -> Iterator[Finding]:
     for rec in ctx.corpus.records():
-        if not rec.valid:
+        if not rec.valid or not _may_hide(rec.data):
             continue
         for path, text in _strings(rec.data, ()):
-            # Printable ASCII (most text) can hold none of them: skipped without the search.
-            match = None if text.isascii() and text.isprintable() else _HIDDEN_RE.search(text)
+            match = _HIDDEN_RE.search(text)
             if match:
                 shown = ".".join(str(p) for p in path)
                 yield HIDDEN_CHARACTER.finding(

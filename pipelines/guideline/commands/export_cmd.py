@@ -10,6 +10,7 @@ from guideline.commands.common import add_root_option, open_project
 from guideline.engine.pipeline import load_corpus
 from guideline.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from guideline.fhir.export import export_to
+from guideline.fhir.profiles import Problem
 
 EXAMPLES = """examples:
   guideline export --format fhir                    every topic, into export/<topic>.fhir.json
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"unknown topic {', '.join(unknown)}", hint=f"topics: {', '.join(sorted(known))}")
     out = None if args.out == "-" else Path(args.out)
-    problems = []
+    problems: list[Problem] = []
     for done in export_to(project, corpus, args.topics, out):
         if done.path is None:
             sys.stdout.buffer.write(done.data)

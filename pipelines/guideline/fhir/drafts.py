@@ -12,8 +12,14 @@ from guideline.fhir.imports import import_bundle
 from guideline.fhir.reader import read_bundle
 from guideline.fileio import write_atomic
 from guideline.importer import write
-from guideline.importer.service import (ID_RE, REFERENCES_DIR, SCHEMAS_DIR, TOPICS_DIR, ImportOutcome,
-                                        ImportRequest)
+from guideline.importer.service import (
+    ID_RE,
+    REFERENCES_DIR,
+    SCHEMAS_DIR,
+    TOPICS_DIR,
+    ImportOutcome,
+    ImportRequest,
+)
 
 
 def run_fhir_import(request: ImportRequest, project: Project) -> ImportOutcome:

@@ -38,8 +38,8 @@ class TopicExport:
 
 
 def _compact(value: Any) -> str:
-    # Without indent, json uses its C encoder: about ten times faster than the indenting one.
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    # Without indent, json uses its C encoder: about ten times faster than the indenting one (ASCII: faster still).
+    return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
 
 
 def serialise(bundle: dict[str, Any], encoded: Sequence[str] | None = None) -> bytes:
@@ -94,7 +94,8 @@ class _Job:
         name = f"{topic_id}.fhir.json"
         if out is None:
             return Written(topic_id, None, len(entries), problems, data)
-        write_atomic(out / name, data)
+        # Not fsynced: an export is made again from the corpus; the rename still never leaves a torn file.
+        write_atomic(out / name, data, durable=False)
         return Written(topic_id, out / name, len(entries), problems)
 
     def _build(self, topic_id: str) -> dict[str, Any]:

@@ -63,12 +63,11 @@ class Tracked:
         """The value at path, or None; marks it used when present."""
         value: Any = self.data
         for step in path:
-            if isinstance(value, dict) and isinstance(step, str) and step in value:
-                value = value[step]
-            elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
-                value = value[step]
-            else:
+            found = isinstance(value, dict) and step in value or (
+                isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value))
+            if not found:
                 return None
+            value = value[step]
         self.used.add(path)
         return value
 

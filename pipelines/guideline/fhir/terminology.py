@@ -33,6 +33,11 @@ def _data() -> tuple[dict[str, Node], dict[str, dict[str, frozenset[str]]]]:
     return trees, value_sets
 
 
+@cache
+def _codes() -> dict[str, frozenset[str]]:
+    return {name: frozenset().union(*systems.values()) for name, systems in _data()[1].items()}
+
+
 def _subtree(tree: Node, path: str) -> Node:
     node = tree
     for step in path.split("."):
@@ -63,6 +68,7 @@ def check_bindings(resource: dict[str, Any]) -> list[tuple[str, str]]:
     """(FHIR path, message) for every element whose code is not in its required R5 value set. A loop over a
     stack, not recursive generators: it visits every element of every resource exported."""
     trees, value_sets = _data()
+    any_system = _codes()
     kind = str(resource.get("resourceType"))
     found: list[tuple[str, str]] = []
     stack: list[tuple[Node, dict[str, Any], Any, str]] = [(trees.get(kind, {}), resource, kind, kind)]
@@ -77,9 +83,11 @@ def check_bindings(resource: dict[str, Any]) -> list[tuple[str, str]]:
                 where = (path, key) if index is None else ((path, key), index)
                 for action, target in actions:
                     if action == "vs":
-                        if not _allowed(element, value_sets[target]):
-                            found.append((_shown(where), f"{element!r} is not in the required value set {target} "
-                                                         "(FHIR R5)"))
+                        # A code (the common case) is one set lookup in the union of the value set's systems.
+                        if not (element in any_system[target] if isinstance(element, str)
+                                else _allowed(element, value_sets[target])):
+                            message = f"{element!r} is not in the required value set {target} (FHIR R5)"
+                            found.append((_shown(where), message))
                     elif isinstance(element, dict):
                         tree = trees.get(target, {}) if action == "type" else _subtree(trees[type_name], target)
                         stack.append((tree, element, where, target if action == "type" else type_name))

@@ -46,6 +46,8 @@ from guideline.web.views import Board, TopicView, commit_history
 
 HERE = Path(__file__).parent
 AUDIT_FILE = "audit.jsonl"
+# Topics on one page of the queue (those in the member's areas first): a page of a 250-topic queue stays small.
+QUEUE_PAGE = 50
 # Characters that reorder text on screen (Trojan Source): shown as visible marks, never applied.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 Handler = Callable[[Request], Awaitable[Response]]
@@ -183,8 +185,12 @@ class App:
         if member is None:
             return RedirectResponse("/login?next=/queue", status_code=303)
         policy = self.board.project().policy
+        entries = self.board.queue(member)
+        pages = max(1, -(-len(entries) // QUEUE_PAGE))
+        number = min(max(1, _int(request.query_params.get("page"))), pages)
         return self.page(request, "queue.html", {
-            "entries": self.board.queue(member), "policy": policy,
+            "entries": entries[(number - 1) * QUEUE_PAGE:number * QUEUE_PAGE], "total": len(entries),
+            "page": number, "pages": pages, "policy": policy,
             "row": lambda view: self.rows.row(view, you(member, view), policy.material_quorum)})
 
     def topic_view(self, request: Request, suffix: str = "") -> tuple[Member, TopicView] | Response:
@@ -342,6 +348,10 @@ class App:
         request.state.session = self.sessions.sign_in(session, stored["member"], str(credential["id"]))
         self.audit.record(action="sign-in", result="ok", member=stored["member"], credential=credential["id"])
         return JSONResponse({"next": _local(body.get("next")) or "/queue"})
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value is not None and value.isdigit() and len(value) < 6 else 1
 
 
 def _field(value: object) -> str | None:
