@@ -71,6 +71,8 @@ def fields(extractor: Extractor, text: str, lead: str | None = None, section: st
     ("Hold metformin before contrast 1, 2,", "Hold metformin before contrast", (1, 2), "1, 2,"),
     ("Muscle symptoms are common [3]", "Muscle symptoms are common", (3,), ""),
     ("Statins lower LDL cholesterol [1-3, 5]", "Statins lower LDL cholesterol", (1, 2, 3, 5), ""),
+    ("Continue aspirin daily [1] *[new 2026]*", "Continue aspirin daily", (1,), ""),
+    ("Offer a statin 1, 2 [2019, amended 2022]", "Offer a statin", (1, 2), ""),
     ("Statins lower LDL cholesterol [4-]", "Statins lower LDL cholesterol", (4,), "4-"),
     ("Statins lower LDL cholesterol [5-2]", "Statins lower LDL cholesterol", (5,), "5-2"),
     ("Aim for an HbA1c below 7", "Aim for an HbA1c below 7", (), ""),

@@ -41,8 +41,14 @@ POPULATION_DIFFERS = Rule(
     "record's population.qualifiers do not keep, so the record applies the recommendation to patients the "
     "source did not. Qualifiers are compared as normalised text. Not checked when the record explains the "
     "departure in restates.adaptation.")
+SOURCE_TERMS = Rule(
+    "SRC006", "Source guideline names an unknown concept or grade", Severity.WARNING,
+    "A recommendation of a source guideline (guidelines/sources/) names an intervention that is not a concept of "
+    "guidelines/vocabulary.yaml, or a grade that its grading scheme does not define: records restating it "
+    "cannot be compared on that point.")
 
-RULES = (UNKNOWN_SOURCE, INTERVENTIONS_DIFFER, DIRECTION_DIFFERS, GRADE_DIFFERS, POPULATION_DIFFERS)
+RULES = (UNKNOWN_SOURCE, INTERVENTIONS_DIFFER, DIRECTION_DIFFERS, GRADE_DIFFERS, POPULATION_DIFFERS,
+         SOURCE_TERMS)
 # How many members of a broader class a message names before it says "and N more".
 SHOWN_MEMBERS = 4
 
@@ -168,4 +174,29 @@ def _unknown(rec: Record, restates: dict[str, Any], source: SourceGuideline | No
         hint="recommendations: " + ", ".join(source.recommendations), key="recommendation")
 
 
-CHECKS = (Check("source-fidelity", RULES, _fidelity, per_record=True),)
+def _source_terms(ctx: Context) -> Iterator[Finding]:
+    """Run once per validation, not per file: the findings are about the source files."""
+    vocabulary, grading = ctx.project.vocabulary, ctx.project.grading
+    for source in load_sources(ctx.project).values():
+        for said in source.recommendations.values():
+            at = ("recommendations", said.index)
+            for position, concept in enumerate(said.interventions or ()):
+                if concept not in vocabulary:
+                    yield SOURCE_TERMS.finding(
+                        source.doc.location((*at, "intervention", position), said.id),
+                        f"{source.label} recommendation {said.number} names '{concept}', which is not a "
+                        f"vocabulary concept", hint="add the concept to guidelines/vocabulary.yaml, or correct "
+                                                    "the id", key=concept)
+            if (source.scheme and said.grade
+                    and grading.lookup(source.scheme, source.version, said.grade) is None):
+                yield SOURCE_TERMS.finding(
+                    source.doc.location((*at, "grade"), said.id),
+                    f"{source.label} recommendation {said.number}: grade '{said.grade}' is not a grade of "
+                    f"{source.scheme} {source.version or ''}".rstrip(),
+                    hint="use the scheme's own label (guidelines/grading-schemes.yaml)", key=said.grade)
+
+
+CHECKS = (
+    Check("source-fidelity", RULES[:-1], _fidelity, per_record=True),
+    Check("source-terms", (SOURCE_TERMS,), _source_terms, keys=()),
+)

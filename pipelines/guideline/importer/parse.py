@@ -59,8 +59,9 @@ _CLEAN_CITES_RE = re.compile(r"[1-9]\d{0,2}(?:\s*,\s*[1-9]\d{0,2})*")
 _BRACKET_CHARS = _CITE_CHARS | frozenset("-\u2013")
 _CITE_ITEM = r"[1-9]\d{0,2}(?:\s*[-\u2013]\s*[1-9]\d{0,2})?"
 _CLEAN_BRACKET_RE = re.compile(rf"{_CITE_ITEM}(?:\s*,\s*{_CITE_ITEM})*")
-_RANGE_RE = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?")
-MAX_RANGE = 20
+_RANGE_RE, MAX_RANGE = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?"), 20
+# NICE's history label after the citations ('[new 2026]', '[2019, amended 2022]'), as published articles print it.
+_HISTORY_RE = re.compile(r"\s*\*?\[(?:(?:19|20)\d\d(?:,\s*)?)?(?:(?:new|updated|amended|withdrawn)\s+(?:19|20)\d\d)?\]\*?$")
 _NUMBER_GAP_RE = re.compile(r"\d(\s+)\d")
 # A number right after one of these words is part of the sentence ('below 7', 'stage 4'), not a citation.
 _NUMBER_WORDS = frozenset({
@@ -209,6 +210,7 @@ def is_boilerplate(text: str) -> bool:
 def split_citations(text: str) -> tuple[str, Citations, int]:
     """(statement, citations, offset of the citation list in text) for a line that may end in numbers."""
     text = text.rstrip()
+    text = text[:match.start()] if (match := _HISTORY_RE.search(text)) and match.group().strip(" *[]") else text
     end = len(text)
     if text.endswith("]"):
         opening = text.rfind("[")
@@ -240,8 +242,7 @@ def split_citations(text: str) -> tuple[str, Citations, int]:
     return _citation_list(text, start, run, before)
 
 
-def _citation_list(text: str, start: int, run: str, before: str, bracketed: bool = False) -> tuple[str, Citations,
-                                                                                                 int]:
+def _citation_list(text: str, start: int, run: str, before: str, bracketed: bool = False) -> tuple[str, Citations, int]:
     numbers: list[int] = []
     clean = (_CLEAN_BRACKET_RE if bracketed else _CLEAN_CITES_RE).fullmatch(run.strip()) is not None
     for match in _RANGE_RE.finditer(run):

@@ -1,7 +1,8 @@
 """What the pages show, computed by the same workflow functions `guideline status` and `guideline review`
 use, kept per topic file and refreshed when a file changes: a 10,000-record project is parsed once, and a
-decision on one topic recomputes that topic only. Pages read what is kept; the writer refreshes it (under its
-own lock, before it answers) for what its commit changed, so no page waits for a decision."""
+decision on one topic recomputes that topic only. Pages read what is kept; the decisions worker reads the
+views of the files its commits wrote and the writer installs them (under its own lock, before it answers), so
+no page waits for a decision."""
 
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ MISSING = (0, -1)
 
 class Board:
     """The app's read model of the repository. Thread-safe: pages read what is kept and recompute a topic file
-    only when it changed while no decision is being written; the writer holds `writer` and calls refresh()."""
+    only when it changed while no decision is being written; the writer holds `writer` and calls install()."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
