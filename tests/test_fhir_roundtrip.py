@@ -301,7 +301,9 @@ def test_the_guides_examples_import_with_every_element_accounted_for() -> None:
     first = result.recommendations[0]
     assert first["statement"].startswith("<8.16 Metabolic surgery should be a recommended option")
     assert (first["direction"], first["review_state"]) == ("for", "draft")
-    assert first["population"]["description"].startswith("Bariatric") or first["population"]
+    assert first["population"]["description"].startswith("Inclusion Criteria: [[1]] Adults.")
+    assert first["population"]["qualifiers"][:2] == ["Adult", "Diagnosed with type 2 diabetes"]
+    assert first["strength"] == {"scheme": "ADA Level of Evidence", "grade": "A"}
     reported = {_path(f.message) for f in result.findings if f.record == first["id"]}
     assert {"Composition.custodian", "Composition.status", "Composition.date", "Composition.author"} <= reported
     # What is not imported is reported by its FHIR path, each path an element the example has.
@@ -325,7 +327,7 @@ def test_the_guides_certainty_and_plan_examples_parse_with_the_same_code() -> No
     (certainty,) = _guide("certainty-of-evidence-rating-of-day-mortal")
     assert parts.certainty(Tracked(certainty)) == "low"
     for plan in _guide("plandefinition-for-recommendation-ada-obes", "plandefinition-for-recommendation-ada-obes2"):
-        record: dict[str, Any] = {"statement": plan["description"]}
+        # A plan no Recommendation refers to yields no record, and is reported whole.
         result = import_bundle(_bundle(plan), json.dumps(plan), "plan.json", project.vocabulary, "plans")
-        assert result.recommendations == [] and result.findings
-        assert record["statement"]
+        assert result.recommendations == []
+        assert [f.message.split(": ")[1] for f in result.findings] == ["PlanDefinition is not imported"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import multiprocessing
+import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,6 +34,7 @@ from guideline.workflow.decisions import STALE, DecisionOutcome, DecisionRequest
 ACTIONS = ("approve", "request-changes", "comment", "respond")
 BOARD_ONLY = ("approve", "request-changes")
 LOCK_FILE = "decisions.lock"
+WORKER_NICENESS = 5
 STALE_TEXT = ("the content changed since you opened this page (someone edited it meanwhile): nothing was "
               "recorded. Reload the page, read the new content, and decide again.")
 
@@ -176,9 +178,11 @@ class Decider:
 
     def _worker(self) -> ProcessPoolExecutor:
         """One process that makes the decisions (forked once): its parsing and YAML writing then use the other
-        core instead of the interpreter lock the pages need."""
+        core instead of the interpreter lock the pages need, at a lower priority, so that pages keep the cores
+        first when the machine is busy."""
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=os.nice, initargs=(WORKER_NICENESS,))
         return self._pool
 
     def _refusal(self, posted: WebDecision) -> Outcome | None:
