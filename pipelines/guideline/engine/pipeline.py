@@ -31,7 +31,7 @@ from guideline.corpus.model import UNKNOWN_FILE, Corpus, Record, add_document, f
 from guideline.corpus.project import BUILT_IN_DATA, Project, collect_files
 from guideline.corpus.schema import validate_document
 from guideline.engine.changes import record_links
-from guideline.engine.parallel import map_ordered
+from guideline.engine.parallel import can_fork, jobs, map_ordered
 from guideline.engine.snapshot import FileFacts, Snapshot
 from guideline.errors import GuidelineError, UsageError
 from guideline.findings import Finding, Location, Severity, sort_findings
@@ -245,7 +245,9 @@ def prime(sources: Sequence[Source], cache: Cache, checks: FileChecks) -> None:
 
 
 def _worth_forking(todo: Sequence[Source]) -> bool:
-    return len(todo) > 1 and sum(len(s.raw) for s in todo if isinstance(s.raw, bytes)) >= PARALLEL_MIN_BYTES
+    # With one worker the files are parsed here: sending each result through pickle would gain nothing.
+    return (len(todo) > 1 and jobs() > 1 and can_fork()
+            and sum(len(s.raw) for s in todo if isinstance(s.raw, bytes)) >= PARALLEL_MIN_BYTES)
 
 
 def _parse_into(source: Source, cache: Cache, checks: FileChecks) -> None:
