@@ -8,16 +8,20 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import test_web_app
 from guideline.corpus.reviews import Comment, Decision, LoggedTransition
 from guideline.workflow import recording
-
-# test_web_app first: it silences an anyio deprecation that importing starlette's TestClient raises.
-from test_web_app import approve, base, client, form_hash, project, sign_in  # noqa: F401, I001 - fixtures
-from starlette.testclient import TestClient
+from test_web_app import approve, form_hash, sign_in
 from test_web_project import REVIEWS_FILE, TOPIC, TOPIC_FILE, WebProject
+
+if TYPE_CHECKING:
+    from starlette.testclient import TestClient
+
+# The fixtures of test_web_app: a fresh copy of the project per test, and an in-process client over it.
+base, project, client = test_web_app.base, test_web_app.project, test_web_app.client
 
 
 def as_member(client: TestClient, member_id: str) -> Any:
@@ -97,7 +101,7 @@ def test_decisions_on_one_topic_in_a_row_are_each_signed(client: TestClient, pro
 
 
 @pytest.fixture
-def copies(tmp_path: Path, base: WebProject) -> tuple[Path, Path]:  # noqa: F811 - the fixture imported above
+def copies(tmp_path: Path, base: WebProject) -> tuple[Path, Path]:
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
     for path in (first, second):
         shutil.copy(base.root / TOPIC_FILE, path)
