@@ -256,7 +256,9 @@ def finding(findings: list[dict[str, Any]], rule: str, record: str | None = None
 
 
 def rules_of(findings: list[dict[str, Any]]) -> set[tuple[str, str | None]]:
-    return {(f["rule"], f["record"]) for f in findings}
+    """The findings an attack must trip. The statement checks (TXT) also object to the dose edits the attacks
+    make (a dose the statement does not state); they are left out, so that they are not what stops an attack."""
+    return {(f["rule"], f["record"]) for f in findings if not f["rule"].startswith("TXT")}
 
 
 # -- forged reviewer ------------------------------------------------------------------------------------------
@@ -652,7 +654,10 @@ def publish_and_commit(root: Path, people: dict[str, Person]) -> None:
 def test_two_board_members_approve_an_editors_change(approved: Path, people: dict[str, Person]) -> None:
     root = approved
     publish_and_commit(root, people)
+    # An honest change says the same in the statement and in its dose, and tells readers why (WFL010).
     edit(root, "dose: 1000\n", "dose: 1100\n")
+    edit(root, "statement: Calcium 1000-1200 mg/day\n",
+         "statement: Calcium 1100-1200 mg/day\n    change_note: The source now advises at least 1100 mg.\n")
     assert run_cli("submit", TOPIC, cwd=root).returncode == 0
     commit_all(root, "Calcium from 1100 mg")
     refused(root)
