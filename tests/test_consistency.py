@@ -176,6 +176,9 @@ def test_statement_doses_agree_after_normalisation(tmp_path: Path, monkeypatch: 
         dosed("t-04", "Calcium 500 mg bid when CrCl is below 30 mL/min",
               "agent: calcium, dose: 500, unit: mg, frequency: bid"),
         dosed("t-05", "Give calcium to every patient", calcium),
+        # A dose stated without a frequency may be the total for the day.
+        dosed("t-06", "The total daily dose of apixaban is 10 mg",
+              "agent: apixaban, dose: 5000, unit: mcg, frequency: b.i.d."),
     ) == []
 
 

@@ -6,15 +6,15 @@ corpus; and end to end, validation's findings with the fast path and without it 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO_ROOT, validate_json
-from helpers.generator import generate
-
 from guideline.corpus import fastyaml, loader
 from guideline.corpus.loader import parse_text
+from helpers import REPO_ROOT, validate_json
+from helpers.generator import generate
 
 SUITE = REPO_ROOT.parent / "shared" / "conformance" / "yaml-test-suite"
 
@@ -27,8 +27,8 @@ def _same(a: Any, b: Any) -> bool:
         return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and a != a:
-        return b != b
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
     return bool(a == b)
 
 

@@ -11,6 +11,7 @@ import os
 import socket
 import stat
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,8 +46,11 @@ def corpus(project: Path) -> Path:
 def test_odd_files_among_the_corpus_are_each_reported(corpus: Path, tmp_path: Path) -> None:
     topics = corpus / "guidelines" / "topics"
     os.mkfifo(topics / "fifo.yaml")
-    with socket.socket(socket.AF_UNIX) as listening:
-        listening.bind(str(topics / "socket.yaml"))
+    # A socket's path must fit in 108 bytes, which pytest's temporary folders under xdist may not: bind it in
+    # a short folder and move it in (a rename moves the socket's inode like any other).
+    with tempfile.TemporaryDirectory(dir="/tmp") as short, socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(f"{short}/s")
+        os.rename(f"{short}/s", topics / "socket.yaml")
     (topics / "self.yaml").symlink_to("self.yaml")
     (topics / "up").symlink_to("..")
     (tmp_path / "elsewhere").mkdir()

@@ -131,8 +131,9 @@ def test_adding_oneself_to_the_roster_in_the_same_change(guideline: Run, tmp_pat
 def test_changing_content_after_approval(guideline: Run, tmp_path: Path) -> None:
     root = make_repo(tmp_path)
     approve(guideline, root, TOMAS, MEI)
-    edit(root, "Calcium 1000-1200 mg/day\n", "Calcium 2000 mg/day\n")
-    commit(root, EDITOR, "A higher dose, after the board approved")
+    # Worded so that the statement still agrees with its dosing entries: the statement checks (TXT) have no say.
+    edit(root, "Calcium 1000-1200 mg/day\n", "Calcium 1000-1200 mg/day, in one dose at bedtime\n")
+    commit(root, EDITOR, "New advice on timing, after the board approved")
     assert refused(guideline, root) == at_state(root, REC)
 
 

@@ -349,8 +349,14 @@ class _Dose:
         return replace(self.amount.scaled(per_day), per_day=True) if per_day is not None else None
 
     def same_amount(self, other: _Dose) -> bool:
+        """Whether this stated dose is the entry other: the same amount per dose, or per day. A stated dose
+        with no frequency of its own may be either ('the total daily dose is 10 mg' for 5 mg twice daily)."""
+        theirs = other.daily()
+        if self.frequency is None and not self.amount.per_day and theirs is not None and _equal(
+                replace(self.amount, per_day=True), theirs):
+            return True
         if self.amount.per_day != other.amount.per_day:
-            mine, theirs = self.daily(), other.daily()
+            mine = self.daily()
             return mine is not None and theirs is not None and _equal(mine, theirs)
         return _equal(self.amount, other.amount)
 
