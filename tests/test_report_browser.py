@@ -15,29 +15,16 @@ from typing import Any
 
 import pytest
 from helpers import REPO_ROOT, run_cli
+from helpers.browser import SCREENSHOTS, Watch, chromium, needs_chromium
 from helpers.diffs import GitProject, build_scenario
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-SCREENSHOTS = Path(os.environ.get("GUIDELINE_SCREENSHOT_DIR", REPO_ROOT / "docs" / "img"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("GUIDELINE_REQUIRE_BROWSER"),
-                       reason="needs Chromium at /usr/bin/chromium (apt-get install chromium chromium-driver; "
-                              "GUIDELINE_REQUIRE_BROWSER=1 makes it a failure)"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _report(project: GitProject, *args: str) -> tuple[Path, dict[str, Any]]:
@@ -49,19 +36,6 @@ def _report(project: GitProject, *args: str) -> tuple[Path, dict[str, Any]]:
     return html, json.loads(data.stdout)
 
 
-class _Watch:
-    """Everything a page does that a report must not: errors, dialogs, network requests."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        page.on("request", lambda r: self.requests.append(r.url))
-
-
 def _article(page: Any, record_id: str) -> Any:
     return page.locator("article.change", has=page.locator(f"p.secondary:has-text('recommendation {record_id} ·')"))
 
@@ -71,7 +45,7 @@ def test_dose_change_is_visible_and_highlighted(browser: Any, tmp_path: Path) ->
     html, _ = _report(project, "--base", "base", "--head", "head", "--no-expectations")
     project.close()
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    watch = _Watch(page)
+    watch = Watch(page)
     page.goto(html.as_uri())
     card = _article(page, "spine-01")
     dose = card.locator("ul.tree li", has=page.locator("span.label", has_text="dose")).last
@@ -104,7 +78,7 @@ def test_hostile_statements_render_as_text(browser: Any, tmp_path: Path) -> None
     html, _ = _report(project, "--base", "base", "--head", "head", "--no-findings")
     project.close()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    watch = _Watch(page)
+    watch = Watch(page)
     page.goto(html.as_uri())
     statement = _article(page, "spine-05").locator("h3.statement")
     shown = statement.text_content() or ""
@@ -126,7 +100,7 @@ def test_report_renders_filters_and_stays_inert(browser: Any, tmp_path: Path) ->
     html, data = _report(project, "--base", "base", "--head", "head", "--no-findings")
     project.close()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    watch = _Watch(page)
+    watch = Watch(page)
     page.goto(html.as_uri())
     total = len(data["changes"])
     assert page.locator("#shown-count").text_content() == f"{total} of {total} changed records shown"
@@ -174,7 +148,7 @@ def test_shipped_corpus_report_screenshot(browser: Any, tmp_path: Path) -> None:
     project.close()
     assert data["summary"]["modified"] >= 1
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    watch = _Watch(page)
+    watch = Watch(page)
     page.goto(html.as_uri())
     assert page.locator("article.change.material").count() >= 1
     shot = Path(os.environ.get("GUIDELINE_SCREENSHOT_DIR", tmp_path)) / "board-report-shipped.png"

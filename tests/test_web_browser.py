@@ -4,7 +4,6 @@ through Chromium's virtual authenticator, decisions landing as signed commits in
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
@@ -15,18 +14,10 @@ from typing import Any
 import pytest
 from guideline.web.auth import Store
 from helpers import run_cli
+from helpers.browser import SCREENSHOTS, chromium, needs_chromium
 from test_web_project import REVIEWS_FILE, TOPIC, WebProject, make_web_project
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(os.environ.get("GUIDELINE_SCREENSHOT_DIR", Path(__file__).parent.parent / "docs" / "img"))
-
-pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("GUIDELINE_REQUIRE_BROWSER"),
-                       reason="needs Chromium at /usr/bin/chromium (GUIDELINE_REQUIRE_BROWSER=1 makes it a failure)"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 def _free_port() -> int:
@@ -58,12 +49,8 @@ def served(tmp_path: Path) -> Iterator[tuple[WebProject, str]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _member_page(browser: Any) -> Any:
