@@ -9,24 +9,10 @@ from pathlib import Path
 
 import pytest
 from helpers import make_project, run_cli
+from test_cli import VALID_TOPIC
 
-TOPIC = """\
-topic:
-  id: demo-topic
-  title: Demo topic
-  question: What helps?
-  summary: demo-topic-00
-  audience: [clinicians]
-  last_updated: "2026-01-02"
-  review_state: draft
-  sections: [{id: acute, title: Acute}]
-recommendations:
-  - id: demo-topic-00
-    section: summary
-    statement: Assess pain at every visit.
-    statement_type: good-practice
-    citations: []
-    review_state: draft
+# The valid demo topic with an unknown field on its first record and a second record citing nothing known.
+TOPIC = VALID_TOPIC + """\
     colour: red
   - id: demo-topic-01
     section: acute
