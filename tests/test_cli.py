@@ -14,8 +14,8 @@ SUMMARY_LINE = re.compile(r"^(\d+) error\(s\), (\d+) warning\(s\), (\d+) info")
 VALID_TOPIC = """\
 topic:
   id: demo-topic
-  title: Demo topic
   question: What helps?
+  title: Demo topic
   summary: demo-topic-00
   audience: [clinicians]
   last_updated: "2026-01-02"
@@ -84,7 +84,7 @@ def test_errors_exit_1_and_exit_zero_overrides(project: Path) -> None:
                                                          encoding="utf-8")
     result = run_cli("validate", cwd=project)
     assert result.returncode == 1
-    assert result.stdout.startswith("guidelines/topics/demo.yaml:3:3: ERROR SCH003 ")
+    assert result.stdout.startswith("guidelines/topics/demo.yaml:4:3: ERROR SCH003 ")
     assert run_cli("validate", "--exit-zero", cwd=project).returncode == 0
 
 

@@ -8,6 +8,7 @@ from guideline.checks import (
     evidence,
     expectations,
     fidelity,
+    key_order,
     references,
     structure,
     waivers,
@@ -24,6 +25,7 @@ CHECKS: tuple[Check, ...] = (
     *conflicts.CHECKS,
     *consistency.CHECKS,
     *fidelity.CHECKS,
+    *key_order.CHECKS,
     *workflow.CHECKS,
     Check("waivers", waivers.RULES, waivers.run_check, keys=()),
 )

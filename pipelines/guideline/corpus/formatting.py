@@ -243,3 +243,10 @@ def _move_prefix(spans: list[list[str]], first: int, column: int) -> None:
         return
     spans[0] = [" " * column + head[column:], *spans[0][1:]]
     spans[first] = [prefix + spans[first][0][column:], *spans[first][1:]]
+
+
+def field_order(kind: str) -> list[str]:
+    """The documented order of a record's fields (its schema's properties): what the key-order check reads."""
+    if f"{kind}.schema.json" not in load_schemas():
+        return []
+    return list(_resolve(_schema_named(f"{kind}.schema.json"))[0].get("properties", {}))
