@@ -25,8 +25,8 @@ from helpers import REPO_ROOT, run_cli
 BASE = """\
 topic:
   id: demo-topic
-  title: Demo topic
   question: What helps?
+  title: Demo topic
   summary: demo-topic-00
   audience:
     - clinicians
@@ -144,24 +144,24 @@ def text(value: str) -> bytes:
 TABLE: tuple[Case, ...] = (
     Case("valid", "A valid topic file (control)", text(BASE), (), exit=0),
     Case("malformed-yaml", "Malformed YAML (an unclosed bracket)",
-         text(edit("title: Demo topic", "title: [Demo topic")), (("YML001", 4, 11, None),),
+         text(edit("title: Demo topic", "title: [Demo topic")), (("YML001", 5, 10, None),),
          "while parsing a flow sequence, did not find expected ',' or ']'", SYNTAX_HINT),
     Case("duplicate-key", "A key written twice in one record",
-         text(edit("  question: What helps?\n", "  question: What helps?\n  title: Demo again\n")),
-         (("YML002", 5, 3, None),), "duplicate key 'title' (first defined at line 3)",
+         text(edit("  title: Demo topic\n", "  title: Demo topic\n  title: Demo again\n")),
+         (("YML002", 5, 3, None),), "duplicate key 'title' (first defined at line 4)",
          "merge the two values into one key; YAML would silently keep only the last"),
     Case("tab", "A tab used for indentation", text(edit("  title: Demo topic", "\ttitle: Demo topic")),
-         (("YML001", 3, 1, None),),
+         (("YML001", 4, 1, None),),
          "while scanning a plain scalar, found a tab character that violates indentation",
          "this line holds a tab: YAML indentation must use spaces"),
     Case("bom", "A UTF-8 byte-order mark at the start", b"\xef\xbb\xbf" + text(BASE),
          (("YML011", 1, 1, None),), "file starts with a UTF-8 byte-order mark", exit=0),
     Case("number-for-text", "A number where text belongs (`title: 42`)", text(edit("title: Demo topic", "title: 42")),
-         (("SCH003", 3, 3, "demo-topic"),), "'title' should be text, not a whole number (42)",
+         (("SCH003", 4, 3, "demo-topic"),), "'title' should be text, not a whole number (42)",
          "put the value in quotes to keep it as text"),
     Case("crlf", "Windows line endings (CRLF): read normally, same lines as LF",
          text(edit("title: Demo topic", "title: 42").replace("\n", "\r\n")),
-         (("SCH003", 3, 3, "demo-topic"),), "'title' should be text, not a whole number (42)",
+         (("SCH003", 4, 3, "demo-topic"),), "'title' should be text, not a whole number (42)",
          "put the value in quotes to keep it as text"),
     Case("not-utf8", "Bytes that are not UTF-8 (a Latin-1 'é')",
          text(BASE).replace(b"every visit.", "every visit, même.".encode("latin-1")),
@@ -169,18 +169,18 @@ TABLE: tuple[Case, ...] = (
     Case("conflict-markers", "Unresolved git merge-conflict markers",
          text(edit("  title: Demo topic\n",
                    "<<<<<<< HEAD\n  title: Demo topic\n=======\n  title: Demo\n>>>>>>> their-branch\n")),
-         (("YML006", 3, 1, None),), "merge-conflict marker '<<<<<<<' left in the file",
+         (("YML006", 4, 1, None),), "merge-conflict marker '<<<<<<<' left in the file",
          "resolve the merge: keep the right side, delete the marker lines"),
     Case("python-tag", "A YAML tag that would run code (`!!python/object/apply:os.system`)",
          text(edit("title: Demo topic", "title: !!python/object/apply:os.system ['touch pwned']")),
-         (("YML003", 3, 10, None),), "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+         (("YML003", 4, 10, None),), "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
          "remove the tag; write plain text, numbers, lists and mappings"),
     Case("anchor-alias", "An anchor and an alias (`&who` ... `*who`)",
          text(edit("  audience:\n    - clinicians\n", "  audience: &who\n    - clinicians\n  readers: *who\n")),
          (("YML004", 6, 13, None),), "anchor (&name) is not allowed", "remove the &anchor and write each value out"),
     Case("merge-key", "A merge key (`<<:`) without an anchor",
          text(edit("  title: Demo topic\n", "  title: Demo topic\n  <<: {question: What else?}\n")),
-         (("YML004", 4, 3, None),), "merge key '<<' is not allowed",
+         (("YML004", 5, 3, None),), "merge key '<<' is not allowed",
          "write each key out as a plain word, with its own value"),
     Case("alias-bomb", "An alias bomb ('billion laughs'): refused at once, never expanded", alias_bomb(),
          (("YML004", 1, 5, None),), "anchor (&name) is not allowed", "remove the &anchor and write each value out"),
@@ -273,7 +273,7 @@ TABLE: tuple[Case, ...] = (
          (("YML001", 12, 16, None),), "unacceptable character #x0000: control characters are not allowed",
          "delete this character; a NUL often means the file was saved as UTF-16 or is not text"),
     Case("next-line-character", "A U+0085 (next line) character inside a value",
-         text(edit("Demo topic", "Demo\u0085topic")), (("YML001", 3, 14, None),),
+         text(edit("Demo topic", "Demo\u0085topic")), (("YML001", 4, 14, None),),
          "U+0085 (next line) character: YAML 1.1 readers (PyYAML, libyaml) end the line here, YAML 1.2 readers "
          "do not, so they read different keys and values",
          "replace it with a space or a line break; a U+0085 is often an ellipsis (…) pasted from Windows-1252 text"),

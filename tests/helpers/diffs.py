@@ -221,7 +221,8 @@ def _scenario_side(project: GitProject, *, head: bool) -> None:
     a section lead changed, a record moved between sections (spine-04), a rename, an added and a removed record,
     references changed, moved and added, and a reference's year corrected (its finding on spine-04 reworded)."""
     recs = standard_recs()
-    recs[2]["group"] = "prevention"
+    # The group goes right after the section, where the documented field order (FMT001) has it.
+    recs[2] = {**dict(list(recs[2].items())[:2]), "group": "prevention", **dict(list(recs[2].items())[2:])}
     recs[2]["population"]["qualifiers"] = ["neurologically intact"]
     leads = {"later": [{"id": "prevention", "lead": "To prevent further fractures:"}]}
     refs = standard_refs()
