@@ -275,14 +275,16 @@ def _two_floors(guidelines: str) -> str:
 
 
 def _peer_script(code: str, root: Path) -> str:
-    """check-jsonschema over the topic files, then over the bibliography files, in one driver process."""
+    """check-jsonschema over the topic files, then over the bibliography files, in one driver process (which
+    lists the files itself: at 100k they do not fit in one command line)."""
     runs = []
     for schema, folder in (("topic-file", "topics"), ("references-file", "references")):
         uri = (REPO_ROOT / "schemas" / f"{schema}.schema.json").as_uri()
-        files = sorted(str(p) for p in (root / "guidelines" / folder).glob("*.yaml"))
-        runs.append(["--base-uri", uri, "--schemafile", uri.removeprefix("file://"), *files])
-    return ("import subprocess, sys\n"
-            f"codes = [subprocess.run([sys.executable, '-c', {code!r}, *args]).returncode for args in {runs!r}]\n"
+        runs.append((uri, str(root / "guidelines" / folder)))
+    return ("import subprocess, sys\nfrom pathlib import Path\n"
+            f"codes = [subprocess.run([sys.executable, '-c', {code!r}, '--base-uri', uri, '--schemafile', "
+            "uri.removeprefix('file://'), *sorted(str(p) for p in Path(folder).glob('*.yaml'))]).returncode "
+            f"for uri, folder in {runs!r}]\n"
             "sys.exit(1 if any(codes) else 0)\n")
 
 
