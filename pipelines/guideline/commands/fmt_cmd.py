@@ -1,4 +1,5 @@
-"""guideline fmt: put record keys in the documented order, or (--check) list the files that are not."""
+"""guideline fmt: put record keys in the documented order and quotes only where needed, or (--check) list the
+files that are not."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ EXAMPLES = f"""examples:
 
 Keys go in the order the schemas list them (the README's record example): id first, then the statement and
 its grading, population, citations, review state, provenance. Whole lines move with their key, so comments,
-quoting, blank lines and wording are kept exactly. Flow mappings ({{id: a, title: A}}) are left as written.
+blank lines and wording are kept exactly. Quotes stay only where YAML needs them, and then double ones:
+'Back pain' becomes Back pain, 'It''s: painful' becomes "It's: painful"; "2026-01-02" and "yes" keep theirs.
 A file that is not valid YAML is reported with its line and never written.
 
 exit codes: 0 nothing to change (or changed), 1 --check found files to change, or a file cannot be
@@ -28,9 +30,9 @@ formatted, 2 usage error."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("fmt", help="put record keys in the documented order",
-                            description="Put the keys of every record in the documented order, keeping comments "
-                                        "and formatting.",
+    parser = sub.add_parser("fmt", help="put record keys in the documented order, quotes only where needed",
+                            description="Put the keys of every record in the documented order and quotes only "
+                                        "where YAML needs them, keeping comments and wording.",
                             epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                         help=f"files or folders (default: {CORPUS_DIR}/)")

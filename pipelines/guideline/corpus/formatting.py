@@ -1,17 +1,22 @@
-"""`guideline fmt`: every record's keys in the documented order, the order of its schema's properties.
+"""`guideline fmt`: every record's keys in the documented order, the order of its schema's properties, and
+quotes only where they are needed, double ones (yamllint's `quoted-strings: {quote-type: double, required:
+only-when-needed}`).
 
 Whole lines are moved, never re-emitted: a key goes with its value, the comment lines just above it (at its
-own indentation) and everything nested under it, so comments, quoting, blank lines, line endings and every
-word stay exactly as the editor wrote them. A YAML round trip (ruamel's included) would re-emit the file and
-attach a comment above a key to the key before it, which then moves to the wrong place. Flow mappings
-(`{id: a, title: A}`) are left as they are. Before anything is written, the result must load to the same data
-as the original and need no further change; a file for which either fails is refused, never rewritten.
+own indentation) and everything nested under it, so comments, blank lines, line endings and every word stay
+exactly as the editor wrote them. A YAML round trip (ruamel's included) would re-emit the file and attach a
+comment above a key to the key before it, which then moves to the wrong place. Quoting is changed in place,
+one scalar on one line at a time: a quoted value that reads the same without quotes (not a date, a number,
+yes/no or anything YAML would read otherwise) loses them; a single-quoted value that needs quotes gets double
+ones. Values over several lines and flow mappings (`{id: a, title: A}`) keep their keys and layout. Before
+anything is written, the result must load to the same data as the original and need no further change; a file
+for which either fails is refused, never rewritten.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,6 +27,7 @@ import yaml
 from guideline.corpus.loader import parse_text, read_bytes
 from guideline.corpus.model import file_kind
 from guideline.corpus.schema import load_schemas
+from guideline.corpus.yaml_scalars import double_quoted, needs_quotes
 from guideline.fileio import write_atomic
 from guideline.findings import Finding, Severity
 
@@ -32,6 +38,8 @@ _LINE = re.compile("[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])|[^\r
 # (schema, the document it belongs to, for its local $refs)
 _Schema = tuple[dict[str, Any], dict[str, Any]]
 _NONE: _Schema = ({}, {})
+# Inside brackets these end a plain value: there a value with one keeps its quotes.
+_FLOW_INDICATORS = frozenset(",[]{}")
 
 
 @dataclass(frozen=True)
@@ -81,8 +89,8 @@ def format_files(paths: list[Path], root: Path, display: Callable[[Path], str], 
 
 
 def format_text(raw: bytes, display: str) -> tuple[bytes | None, list[Problem]]:
-    """The text with its keys in order (the same bytes when they already are), or None and the findings that
-    say why it cannot be read or reordered."""
+    """The text with its keys in order and its quoting normalised (the same bytes when nothing changes), or
+    None and the findings that say why it cannot be read or formatted."""
     doc = parse_text(raw, display)
     errors = [f for f in doc.findings if f.severity is Severity.ERROR]
     kind = file_kind(doc.data)
@@ -90,18 +98,20 @@ def format_text(raw: bytes, display: str) -> tuple[bytes | None, list[Problem]]:
         return None, [Problem.of(f) for f in errors or doc.findings]
     if kind is None or kind.name not in RECORD_KINDS:
         return raw, []
-    if _in_order(doc.data, _schema_named(kind.schema)):
+    schema = _schema_named(kind.schema)
+    if _in_order(doc.data, schema) and b"'" not in raw and b'"' not in raw:
         return raw, []
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     text = raw[len(bom):].decode("utf-8")
-    reordered = _reordered(text, _schema_named(kind.schema))
-    if reordered == text:
+    formatted = _requoted(_reordered(text, schema))
+    if formatted == text:
         return raw, []
-    if yaml.load(reordered, Loader=yaml.CSafeLoader) != doc.data or _reordered(reordered, _schema_named(
-            kind.schema)) != reordered:
+    if (yaml.load(formatted, Loader=yaml.CSafeLoader) != yaml.load(text, Loader=yaml.CSafeLoader)
+            or parse_text(bom + formatted.encode("utf-8"), display).data != doc.data
+            or _requoted(_reordered(formatted, schema)) != formatted):
         return None, [Problem(1, 1, "its keys cannot be put in order by moving whole lines (hint: order them by "
                                     "hand, as the README's record example and the schema list them)")]
-    return bom + reordered.encode("utf-8"), []
+    return bom + formatted.encode("utf-8"), []
 
 
 def _reordered(text: str, schema: _Schema) -> str:
@@ -126,6 +136,40 @@ def _in_order(data: Any, schema: _Schema) -> bool:
     wanted = list(_resolve(schema)[0].get("properties", {}))
     ranks = [_rank(str(key), wanted) for key in data]
     return ranks == sorted(ranks) and all(_in_order(value, _child(schema, str(key))) for key, value in data.items())
+
+
+def _requoted(text: str) -> str:
+    node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    lines = _LINE.findall(text)
+    # Right to left within a line, so the columns of the edits still to make stay where they were.
+    edits = sorted(((scalar.start_mark.line, scalar.start_mark.column, scalar.end_mark.column, written)
+                    for scalar, in_flow in _quoted_scalars(node, in_flow=False)
+                    if scalar.start_mark.line == scalar.end_mark.line
+                    and (written := _requote(scalar, in_flow)) is not None), reverse=True)
+    for line, start, end, written in edits:
+        lines[line] = lines[line][:start] + written + lines[line][end:]
+    return "".join(lines)
+
+
+def _quoted_scalars(node: yaml.Node | None, *, in_flow: bool) -> Iterator[tuple[yaml.ScalarNode, bool]]:
+    if isinstance(node, yaml.ScalarNode):
+        if node.style in ("'", '"'):
+            yield node, in_flow
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _quoted_scalars(key, in_flow=in_flow or bool(node.flow_style))
+            yield from _quoted_scalars(value, in_flow=in_flow or bool(node.flow_style))
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _quoted_scalars(item, in_flow=in_flow or bool(node.flow_style))
+
+
+def _requote(scalar: yaml.ScalarNode, in_flow: bool) -> str | None:
+    """The scalar as it should be written, or None to leave it as it is."""
+    value = str(scalar.value)
+    if not needs_quotes(value) and not (in_flow and _FLOW_INDICATORS.intersection(value)):
+        return value
+    return double_quoted(value) if scalar.style == "'" else None
 
 
 @cache

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guideline.corpus.loader import parse_text
+from guideline.corpus.yaml_scalars import needs_quotes
 from guideline.errors import UsageError
 from guideline.importer.extract import Extraction, Extractor, StatementInput
 from guideline.importer.parse import reference_type
@@ -32,7 +33,6 @@ from guideline.importer.records import (
     record_id,
     reference_id,
 )
-from guideline.importer.write import needs_quotes
 
 INTERPRETED = ("statement_type", "direction", "strength", "certainty", "population", "intervention", "comparator",
                "dosing", "notes")
